@@ -1,0 +1,1 @@
+"""Shared machinery of the lessons: manifest, app wiring, runner, launcher and console."""

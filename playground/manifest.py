@@ -1,0 +1,84 @@
+"""The ordered lesson manifest (lessons/lessons.toml) and what each entry points to."""
+
+from __future__ import annotations
+
+import importlib
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS_DIR = ROOT / "lessons"
+MANIFEST = LESSONS_DIR / "lessons.toml"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    slug: str
+    title: str
+    summary: str
+    variants: tuple[str, ...]
+
+    @property
+    def package(self) -> str:
+        return f"lesson{self.id}_{self.slug}"
+
+    @property
+    def path(self) -> Path:
+        return LESSONS_DIR / self.package
+
+    @property
+    def doc_page(self) -> str:
+        """The guide page, relative to docs/."""
+        return f"lessons/{self.id}-{self.slug}.md"
+
+    @property
+    def tests_path(self) -> Path:
+        return ROOT / "tests" / self.package
+
+    def create_app(self, variant: str | None = None, **config):
+        """Import the variant's module and return its ``(app, socketio)``."""
+        variant = variant or self.variants[0]
+        if variant not in self.variants:
+            raise LookupError(f"lesson {self.id} has no variant {variant!r}: {self.variants}")
+        module = importlib.import_module(f"lessons.{self.package}.{variant}")
+        return module.create_app(**config)
+
+
+@cache
+def lessons() -> tuple[Lesson, ...]:
+    with MANIFEST.open("rb") as f:
+        entries = tomllib.load(f)["lesson"]
+    return tuple(
+        Lesson(
+            id=e["id"],
+            slug=e["slug"],
+            title=e["title"],
+            summary=e["summary"],
+            variants=tuple(e.get("variants", ["app"])),
+        )
+        for e in entries
+    )
+
+
+def find(key: str) -> Lesson:
+    """A lesson by id ("01", "1") or slug ("namespaces"); LookupError names the valid ones."""
+    wanted = key.strip().lower()
+    for lesson in lessons():
+        if wanted in (lesson.id, lesson.slug) or (
+            wanted.isdigit() and int(wanted) == int(lesson.id)
+        ):
+            return lesson
+    valid = ", ".join(f"{lesson.id} ({lesson.slug})" for lesson in lessons())
+    raise LookupError(f"unknown lesson {key!r}; valid lessons: {valid}")
+
+
+def by_package(package: str) -> Lesson:
+    """The lesson whose package is ``package`` (e.g. ``lessons.lesson01_namespaces.app``)."""
+    name = package.split(".")[1] if package.startswith("lessons.") else package
+    for lesson in lessons():
+        if lesson.package == name:
+            return lesson
+    raise LookupError(f"{package!r} is not a lesson listed in {MANIFEST.name}")

@@ -1,0 +1,71 @@
+"""The wiring every lesson shares, written once: secure defaults and the lesson's page.
+
+A lesson's ``create_app(**config)`` starts with ``app, socketio = lesson_app(__name__, **config)``
+and then contains only the feature it teaches.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from flask import Blueprint, Flask, render_template
+from flask_socketio import SocketIO
+from markupsafe import Markup, escape
+
+from playground import manifest
+from playground.claims import LAYERS, claims_of
+
+# --8<-- [start:defaults]
+# Defaults a lesson's config can override (create_app(ASYNC_MODE="threading", ...)).
+DEFAULTS = {
+    # Passed explicitly because Flask-SocketIO auto-selects eventlet whenever it is installed.
+    "ASYNC_MODE": "eventlet",
+    # None means same-origin only; a list of origins opens it on purpose. Never "*".
+    "CORS_ALLOWED_ORIGINS": None,
+    # Lesson payloads are a few kB; python-engineio's default would be 1,000,000 bytes.
+    "MAX_HTTP_BUFFER_SIZE": 64 * 1024,
+}
+# --8<-- [end:defaults]
+
+console = Blueprint(
+    "playground",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/_playground/static",
+)
+
+
+def lesson_app(import_name: str, **config) -> tuple[Flask, SocketIO]:
+    """A Flask app and its SocketIO server for the lesson package ``import_name``.
+
+    The page at ``/`` is the lesson's ``page.html`` (beside its ``app.py``) inside the shared
+    console.
+    """
+    lesson = manifest.by_package(import_name)
+    app = Flask(import_name, template_folder=".")
+    # From the environment, else random per process: sessions then last as long as the process.
+    app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
+    app.config.update(DEFAULTS)
+    app.config.update(config)
+    app.register_blueprint(console)
+
+    @app.get("/")
+    def page():
+        return render_template("page.html", lesson=lesson, claims=claims_of(lesson), layers=LAYERS)
+
+    socketio = SocketIO(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"],
+        max_http_buffer_size=app.config["MAX_HTTP_BUFFER_SIZE"],
+    )
+    return app, socketio
+
+
+@console.app_template_filter("inline_code")
+def inline_code(text: str) -> Markup:
+    """Claim texts use Markdown backticks; show them as <code> on the lesson page too."""
+    parts = str(escape(text)).split("`")
+    return Markup("".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)))

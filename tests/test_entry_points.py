@@ -1,0 +1,98 @@
+"""The runner (`nox -s lesson`) and the launcher (`nox -s playground`) as a user meets them."""
+
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import urllib.request
+
+import pytest
+
+from playground import manifest
+from playground.process import LessonProcess, free_port
+from playground.run import EXIT_PORT_IN_USE, EXIT_USAGE
+
+RUN = [sys.executable, "-m", "playground.run"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*RUN, *args], capture_output=True, text=True, timeout=30)
+
+
+def test_unknown_lesson_prints_the_valid_ids_in_one_line_and_exits_2():
+    result = run("99")
+    assert result.returncode == EXIT_USAGE == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: unknown lesson '99'; valid lessons: "
+        + ", ".join(f"{lesson.id} ({lesson.slug})" for lesson in manifest.lessons())
+    ]
+
+
+def test_port_in_use_is_a_clear_message_not_a_traceback():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("01", "--port", str(port))
+    assert result.returncode == EXIT_PORT_IN_USE
+    assert result.stderr.strip() == (
+        f"error: port {port} on 127.0.0.1 is already in use; choose another with --port"
+    )
+
+
+@pytest.mark.parametrize("async_mode", ["threading", "gevent"])
+def test_lesson_runs_in_other_async_modes(async_mode):
+    """eventlet, the default, is what every live_server fixture runs."""
+    lesson = manifest.lessons()[0]
+    server = LessonProcess(lesson, async_mode=async_mode)
+    with server, urllib.request.urlopen(server.url + "/socket.io/?EIO=4&transport=polling") as r:
+        assert r.read().startswith(b'0{"sid":')  # an Engine.IO open packet
+    assert f"({async_mode})" in server.read_output()
+
+
+def lines_of(process: subprocess.Popen) -> queue.Queue:
+    """The process's stdout lines, as they come, to wait on with a timeout."""
+    lines = queue.Queue()
+
+    def pump():
+        for line in process.stdout:
+            lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+def test_playground_prints_one_url_lists_every_lesson_and_stops_them_all():
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "playground", "--port", str(free_port())],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        lines = lines_of(launcher)
+        printed = []
+        while not printed or "Playground:" not in printed[-1]:
+            printed.append(lines.get(timeout=30))
+        urls = re.findall(r"http://\S+", "".join(printed))
+        assert len(urls) == 1, printed
+        index = urllib.request.urlopen(urls[0]).read().decode()
+
+        lesson_urls = re.findall(r'<a href="(http://127\.0\.0\.1:\d+/)">', index)
+        assert len(lesson_urls) == len(manifest.lessons())
+        for lesson, url in zip(manifest.lessons(), lesson_urls, strict=True):
+            assert f'data-lesson="{lesson.id}" data-status="live"' in index
+            assert lesson.title in urllib.request.urlopen(url).read().decode()
+
+        launcher.send_signal(signal.SIGTERM)
+        assert launcher.wait(timeout=5) == 0
+        for url in lesson_urls:  # every lesson server is gone with it
+            with pytest.raises(OSError):
+                urllib.request.urlopen(url, timeout=2)
+    finally:
+        launcher.kill()
+        launcher.wait()
+        launcher.stdout.close()
