@@ -484,7 +484,8 @@
         removeBtn,
       ]);
 
-      // Connection: a form so Enter in the namespace field connects.
+      // Connection: a form so Enter in the namespace field connects. Forms are
+      // left unnamed: a named form becomes a landmark, two per client is noise.
       const nsId = nextId('namespace');
       this._nsInput = el('input', {
         id: nsId,
@@ -497,7 +498,7 @@
       });
       this._connectBtn = el('button', { type: 'submit', class: 'connect', text: 'Connect' });
       this._disconnectBtn = el('button', { type: 'button', class: 'disconnect', text: 'Disconnect' });
-      const connectForm = el('form', { class: 'connect-form', 'aria-label': `${name} connection` }, [
+      const connectForm = el('form', { class: 'connect-form' }, [
         el('div', { class: 'field field-namespace' }, [el('label', { for: nsId, text: 'Namespace' }), this._nsInput]),
         el('div', { class: 'connect-actions' }, [this._connectBtn, this._disconnectBtn]),
       ]);
@@ -522,7 +523,7 @@
         autocapitalize: 'off',
         spellcheck: 'false',
       });
-      const emitForm = el('form', { class: 'emit-form', 'aria-label': `${name} emit` });
+      const emitForm = el('form', { class: 'emit-form' });
       this._payloadFields = [createPayloadField({ onSubmitShortcut: () => emitForm.requestSubmit() })];
       const emitBtn = el('button', { type: 'submit', class: 'emit', text: 'Emit' });
       emitForm.append(

@@ -23,8 +23,10 @@ def test_same_event_is_handled_by_its_namespace_only(make_client):
     assert other.get_received("/chat") == []  # a reply goes to the sender only
 
 
+# --8<-- [start:claim-marker]
 @pytest.mark.claim("L01.2")
 def test_namespaces_share_one_connection_with_a_sid_each(make_client, socketio):
+    # --8<-- [end:claim-marker]
     client = make_client()
     client.connect(namespace="/chat")
 
