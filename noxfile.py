@@ -87,7 +87,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def floors(session: nox.Session) -> None:
-    """Measure the issue floors: each lesson's start-to-first-connection time per async mode."""
+    """Measure the floors: lesson start-to-connection time, playground memory and stop time."""
     install(session, "test")
     session.run("python", "scripts/floors.py", *session.posargs)
 

@@ -1,30 +1,32 @@
-"""The playground: every lesson of the manifest live at once, behind one index page.
+"""The playground: every lesson of the manifest live at once, behind one URL.
 
-``python -m playground`` (what ``nox -s playground`` runs) starts each lesson as its own
-process, exactly as ``nox -s lesson`` would, then serves an index that links to them and prints
-its one URL. Ctrl-C or SIGTERM stops everything.
+``python -m playground`` (what ``nox -s playground`` runs) mounts each lesson's own, unchanged
+Flask app under ``/lessons/<id>/`` of one server, each with its own Socket.IO server (the
+browser finds it at ``/lessons/<id>/socket.io``), and serves an index at ``/``. One process
+holds them all: twelve lessons in twelve processes would need over 600 MB, one needs a tenth.
+A lesson that fails to load is shown on the index with its error; the others still run.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import traceback
 from dataclasses import dataclass
 
 from flask import Flask, render_template
-from werkzeug.serving import make_server
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from playground import manifest
-from playground.process import LessonFailedToStart, LessonProcess
-from playground.run import ASYNC_MODES, EXIT_PORT_IN_USE, port_is_free
+from playground.run import ASYNC_MODES, EXIT_PORT_IN_USE, port_is_free, quiet_eventlet_warning
 
 
 @dataclass
 class Entry:
     lesson: manifest.Lesson
-    server: LessonProcess
+    path: str
     error: str | None = None
 
     @property
@@ -32,12 +34,18 @@ class Entry:
         return self.error is None
 
 
-def start(entry: Entry) -> Entry:
-    try:
-        entry.server.start()
-    except LessonFailedToStart as error:
-        entry.error = str(error)
-    return entry
+def load(lessons, async_mode: str) -> tuple[list[Entry], dict]:
+    """Each lesson's app, by mount path; an entry per lesson, with the error if it failed."""
+    entries, apps = [], {}
+    for lesson in lessons:
+        entry = Entry(lesson, f"/lessons/{lesson.id}")
+        try:
+            app, _ = lesson.create_app(ASYNC_MODE=async_mode, SERVER_VIEW=True)
+            apps[entry.path] = app
+        except Exception:  # any error in a lesson must not take the others down
+            entry.error = traceback.format_exc(limit=-3)
+        entries.append(entry)
+    return entries, apps
 
 
 def index_app(entries: list[Entry]) -> Flask:
@@ -50,44 +58,61 @@ def index_app(entries: list[Entry]) -> Flask:
     return app
 
 
+def serve(app, host: str, port: int, async_mode: str, ready) -> None:
+    """Serve ``app`` with the async mode's own server; call ``ready(port)`` once listening."""
+    if async_mode == "eventlet":
+        import eventlet
+        import eventlet.wsgi
+
+        listener = eventlet.listen((host, port), reuse_port=False)
+        ready(listener.getsockname()[1])
+        eventlet.wsgi.server(listener, app, log_output=False)
+    elif async_mode == "gevent":
+        from gevent import pywsgi
+
+        server = pywsgi.WSGIServer((host, port), app, log=None)
+        server.start()
+        ready(server.server_port)
+        server.serve_forever()
+    else:
+        from werkzeug.serving import make_server
+
+        server = make_server(host, port, app, threaded=True)
+        ready(server.server_port)
+        server.serve_forever()
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="nox -s playground --", description=__doc__.split("\n")[0]
-    )
+    parser = argparse.ArgumentParser(prog="nox -s playground --", description="Every lesson, live.")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=5000, help="the index page's port (0: any)")
+    parser.add_argument("--port", type=int, default=5000, help="0 picks a free port")
     parser.add_argument("--async-mode", choices=ASYNC_MODES, default="eventlet")
     args = parser.parse_args(argv)
     if args.port and not port_is_free(args.host, args.port):
         print(
-            f"error: port {args.port} is already in use; choose another with --port",
+            f"error: port {args.port} on {args.host} is already in use; choose another with --port",
             file=sys.stderr,
         )
         sys.exit(EXIT_PORT_IN_USE)
 
-    # SIGTERM ends the playground like Ctrl-C does, through the same clean-up.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    entries = [
-        Entry(lesson, LessonProcess(lesson, async_mode=args.async_mode, host=args.host))
-        for lesson in manifest.lessons()
-    ]
-    try:
-        with ThreadPoolExecutor() as pool:  # lessons start side by side, not one after another
-            list(pool.map(start, entries))
-        index = make_server(args.host, args.port, index_app(entries), threaded=True)
+    if args.async_mode == "eventlet":
+        quiet_eventlet_warning()
+    entries, apps = load(manifest.lessons(), args.async_mode)
+    for entry in entries:
+        if not entry.live:
+            print(f"lesson {entry.lesson.id} failed to load:\n{entry.error}", file=sys.stderr)
+
+    def ready(port: int) -> None:
         live = sum(entry.live for entry in entries)
-        for entry in entries:
-            if not entry.live:
-                print(f"lesson {entry.lesson.id} failed to start:\n{entry.error}", file=sys.stderr)
         print(
-            f"Playground: http://{args.host}:{index.server_port}/   "
-            f"({live} of {len(entries)} lessons live; Ctrl-C to stop)",
+            f"Playground: http://{args.host}:{port}/   "
+            f"({live} of {len(entries)} lessons live, {args.async_mode}; Ctrl-C to stop)",
             flush=True,
         )
-        index.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for entry in entries:
-            entry.server.stop()
-        print("Playground stopped.", flush=True)
+
+    # SIGTERM stops the playground the way Ctrl-C does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    app = DispatcherMiddleware(index_app(entries), apps)
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(app, args.host, args.port, args.async_mode, ready)
+    print("Playground stopped.", flush=True)

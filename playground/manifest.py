@@ -32,7 +32,7 @@ class Lesson:
     @property
     def doc_page(self) -> str:
         """The guide page, relative to docs/."""
-        return f"lessons/{self.id}-{self.slug}.md"
+        return f"lessons/{self.id}-{self.slug.replace('_', '-')}.md"
 
     @property
     def tests_path(self) -> Path:

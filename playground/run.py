@@ -49,6 +49,12 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
+def quiet_eventlet_warning() -> None:
+    """eventlet's import-time deprecation warning is ten lines long; one line says the same."""
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    print("note: eventlet is in bugfix-only mode upstream; --async-mode threading works too")
+
+
 def fail(message: str, code: int) -> None:
     print(f"error: {message}", file=sys.stderr, flush=True)
     sys.exit(code)
@@ -67,9 +73,7 @@ def main(argv: list[str] | None = None) -> None:
         )
 
     if args.async_mode == "eventlet":
-        # Its import-time deprecation warning is ten lines long; one says the same.
-        warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
-        print("note: eventlet is in bugfix-only mode upstream; --async-mode threading works too")
+        quiet_eventlet_warning()
     try:
         app, socketio = lesson.create_app(args.variant, ASYNC_MODE=args.async_mode)
     except LookupError as error:

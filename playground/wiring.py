@@ -25,8 +25,13 @@ DEFAULTS = {
     "CORS_ALLOWED_ORIGINS": None,
     # Lesson payloads are a few kB; python-engineio's default would be 1,000,000 bytes.
     "MAX_HTTP_BUFFER_SIZE": 64 * 1024,
+    # The console's live server view (python-socketio's admin instrumentation, read-only).
+    # Only the playground launcher turns it on.
+    "SERVER_VIEW": False,
 }
 # --8<-- [end:defaults]
+
+SERVER_VIEW_NAMESPACE = "/admin"
 
 console = Blueprint(
     "playground",

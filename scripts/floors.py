@@ -1,14 +1,22 @@
-"""Measure the startup floor: a lesson accepts a Socket.IO connection within 2 s of starting.
+"""Measure the floors the issues set, without making them timed tests.
 
-Run with ``nox -s floors``. For every lesson and async mode it starts the server exactly as
-``nox -s lesson`` does and times, from the process's start, the first successful Socket.IO
-connection of a python-socketio client. Exits 1 when a measurement is over the floor.
+Run with ``nox -s floors``:
+
+- each lesson, in each async mode, accepts a Socket.IO connection within 2 s of its start;
+- the playground (every lesson live in one process) stays within 400 MB RSS with a client
+  connected to every lesson, and stops within 2 s of SIGTERM.
+
+Exits 1 when a measurement is over its floor.
 """
 
 from __future__ import annotations
 
+import re
+import signal
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import socketio
 
@@ -16,7 +24,9 @@ from playground import manifest
 from playground.process import LessonProcess
 from playground.run import ASYNC_MODES
 
-FLOOR_S = 2.0
+STARTUP_FLOOR_S = 2.0
+PLAYGROUND_RSS_FLOOR_MB = 400
+STOP_FLOOR_S = 2.0
 
 
 def time_to_first_connection(lesson: manifest.Lesson, async_mode: str) -> float:
@@ -25,7 +35,7 @@ def time_to_first_connection(lesson: manifest.Lesson, async_mode: str) -> float:
     try:
         server.start()  # returns as soon as the port accepts TCP connections
         client = socketio.SimpleClient()
-        client.connect(server.url, transports=["websocket"], wait_timeout=FLOOR_S * 5)
+        client.connect(server.url, transports=["websocket"], wait_timeout=10)
         elapsed = time.monotonic() - started
         client.disconnect()
         return elapsed
@@ -33,15 +43,65 @@ def time_to_first_connection(lesson: manifest.Lesson, async_mode: str) -> float:
         server.stop()
 
 
+def rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def playground_figures() -> tuple[float, float]:
+    """(RSS in MB with a client on every lesson, seconds from SIGTERM to exit)."""
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "playground", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        line = ""
+        while "Playground:" not in line:
+            line = launcher.stdout.readline()
+            if not line:
+                raise RuntimeError("the playground exited before printing its URL")
+        url = re.search(r"http://\S+", line).group(0)
+        clients = []
+        for lesson in manifest.lessons():
+            client = socketio.SimpleClient()
+            client.connect(url, socketio_path=f"lessons/{lesson.id}/socket.io", wait_timeout=10)
+            clients.append(client)
+        rss = rss_mb(launcher.pid)
+        for client in clients:
+            client.disconnect()
+        started = time.monotonic()
+        launcher.send_signal(signal.SIGTERM)
+        launcher.wait(timeout=10)
+        return rss, time.monotonic() - started
+    finally:
+        launcher.kill()
+        launcher.wait()
+        launcher.stdout.close()
+
+
 def main() -> int:
     over = 0
-    print(f"{'lesson':<24}{'async mode':<12}{'first connection':>18}")
+
+    def report(what: str, value: float, unit: str, floor: float) -> None:
+        nonlocal over
+        over += value > floor
+        verdict = "ok" if value <= floor else "OVER"
+        print(f"{what:<44}{value:>9.2f} {unit:<3} (floor {floor:g} {unit}) {verdict}", flush=True)
+
     for lesson in manifest.lessons():
         for mode in ASYNC_MODES:
             elapsed = time_to_first_connection(lesson, mode)
-            over += elapsed > FLOOR_S
-            flag = "" if elapsed <= FLOOR_S else f"  over the {FLOOR_S} s floor"
-            print(f"{lesson.package:<24}{mode:<12}{elapsed:>16.2f} s{flag}", flush=True)
+            report(f"{lesson.package} first connection, {mode}", elapsed, "s", STARTUP_FLOOR_S)
+    rss, stop = playground_figures()
+    report(
+        f"playground RSS, {len(manifest.lessons())} lessons live",
+        rss,
+        "MB",
+        PLAYGROUND_RSS_FLOOR_MB,
+    )
+    report("playground stop after SIGTERM", stop, "s", STOP_FLOOR_S)
     return 1 if over else 0
 
 

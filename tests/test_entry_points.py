@@ -7,12 +7,14 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 
 import pytest
 
 from playground import manifest
-from playground.process import LessonProcess, free_port
+from playground.launcher import index_app, load
+from playground.process import LessonProcess
 from playground.run import EXIT_PORT_IN_USE, EXIT_USAGE
 
 RUN = [sys.executable, "-m", "playground.run"]
@@ -65,9 +67,9 @@ def lines_of(process: subprocess.Popen) -> queue.Queue:
     return lines
 
 
-def test_playground_prints_one_url_lists_every_lesson_and_stops_them_all():
+def test_playground_prints_one_url_serves_every_lesson_and_stops_on_sigterm():
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "playground", "--port", str(free_port())],
+        [sys.executable, "-m", "playground", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -81,18 +83,32 @@ def test_playground_prints_one_url_lists_every_lesson_and_stops_them_all():
         assert len(urls) == 1, printed
         index = urllib.request.urlopen(urls[0]).read().decode()
 
-        lesson_urls = re.findall(r'<a href="(http://127\.0\.0\.1:\d+/)">', index)
-        assert len(lesson_urls) == len(manifest.lessons())
-        for lesson, url in zip(manifest.lessons(), lesson_urls, strict=True):
+        for lesson in manifest.lessons():
             assert f'data-lesson="{lesson.id}" data-status="live"' in index
-            assert lesson.title in urllib.request.urlopen(url).read().decode()
+            assert f'<a href="lessons/{lesson.id}/">' in index
+            page = urllib.request.urlopen(f"{urls[0]}lessons/{lesson.id}/").read().decode()
+            assert f'data-socketio-path="/lessons/{lesson.id}/socket.io"' in page
+            handshake = f"{urls[0]}lessons/{lesson.id}/socket.io/?EIO=4&transport=polling"
+            assert urllib.request.urlopen(handshake).read().startswith(b'0{"sid":')
 
+        started = time.monotonic()
         launcher.send_signal(signal.SIGTERM)
         assert launcher.wait(timeout=5) == 0
-        for url in lesson_urls:  # every lesson server is gone with it
-            with pytest.raises(OSError):
-                urllib.request.urlopen(url, timeout=2)
+        assert time.monotonic() - started < 2
+        with pytest.raises(OSError):
+            urllib.request.urlopen(urls[0], timeout=2)
     finally:
         launcher.kill()
         launcher.wait()
         launcher.stdout.close()
+
+
+def test_a_lesson_that_fails_to_load_is_shown_failed_and_the_others_live():
+    broken = manifest.Lesson("99", "broken", "Broken", "Cannot be imported.", ("app",))
+    entries, apps = load([manifest.lessons()[0], broken], "threading")
+
+    assert [entry.live for entry in entries] == [True, False]
+    assert list(apps) == [entries[0].path]
+    index = index_app(entries).test_client().get("/").text
+    assert 'data-lesson="99" data-status="failed"' in index
+    assert "No module named &#39;lessons.lesson99_broken&#39;" in index

@@ -1,0 +1,281 @@
+"""Lesson 04 — broadcast, proven in Chromium against the live eventlet server.
+
+"Received nothing" is never proven by waiting. Every lesson handler acknowledges its sender
+after it has emitted; an event and a later acknowledgement travel the same connection in order.
+So a client that gets the acknowledgement of its own request, made after the broadcast was done,
+has received everything that broadcast sent it.
+"""
+
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.helpers import DEFAULT_TIMEOUT_MS, log_entries, run_js
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+# window.lesson04 in a page: raw Socket.IO clients that remember every event they receive.
+CLIENT_JS = """() => {
+    window.lesson04 = {
+        // A new connection (forceNew: like another tab) to `namespace`; resolves once connected.
+        connect(namespace = '/', {pollAnswer} = {}) {
+            const socket = io(namespace, {forceNew: true, transports: ['websocket']});
+            socket.heard = {};
+            socket.onAny((event, ...args) => (socket.heard[event] ??= []).push(args[0]));
+            if (pollAnswer) socket.on('poll', (question, ack) => ack(pollAnswer));
+            return new Promise((resolve, reject) => {
+                socket.once('connect', () => resolve(socket));
+                socket.once('connect_error', reject);
+            });
+        },
+        // Emit and wait for the handler's acknowledgement.
+        send(socket, event, ...args) {
+            return socket.timeout(4000).emitWithAck(event, ...args);
+        },
+    };
+}"""
+
+
+def heard(page, event, socket="me"):
+    """What ``window[socket]`` in ``page`` received as ``event``, in order."""
+    return page.evaluate(f"() => window.{socket}.heard[{event!r}] ?? []")
+
+
+def wait_until_heard(page, event, count, socket="me"):
+    page.wait_for_function(
+        f"() => (window.{socket}.heard[{event!r}] ?? []).length >= {count}",
+        timeout=DEFAULT_TIMEOUT_MS,
+    )
+
+
+@pytest.fixture
+def users(browser, live_server):
+    """Three people, each with their own browser context (like three browsers) on the page."""
+    contexts, requested = [], []
+    pages = []
+    for _ in range(3):
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        context.on("request", lambda request: requested.append(request.url))
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(live_server.url + "/")
+        page.locator("#console .client").first.wait_for()
+        page.evaluate(CLIENT_JS)
+        pages.append(page)
+    yield pages
+    for context in contexts:
+        context.close()
+    foreign = [url for url in requested if urlsplit(url).hostname not in LOOPBACK_HOSTS]
+    assert not foreign, f"the pages requested non-loopback URLs: {foreign}"
+
+
+def run_scenario(page, name):
+    button = page.get_by_role("button", name=name, exact=True)
+    button.click()
+    # "done" once the scenario's last acknowledgement arrived (it fails, and shows why, if not).
+    expect(button).to_have_attribute("data-state", "done")
+
+
+def payloads(page, client, event):
+    return log_entries(page, client, "in", event).locator(".payload")
+
+
+@pytest.mark.claim("L04.1")
+def test_broadcast_reaches_alice_and_bob_but_not_carol_in_other(lesson_page, screenshot):
+    page = lesson_page
+    run_scenario(page, "Broadcast")
+
+    expect(payloads(page, "Alice", "shouted")).to_have_text(['"Hello everyone"'])
+    expect(payloads(page, "Bob", "shouted")).to_have_text(['"Hello everyone"'])
+    # Carol shouted in /other after Alice's broadcast was done: hers is all she got.
+    expect(payloads(page, "Carol", "shouted")).to_have_text(['"Anyone in /other?"'])
+    page.set_viewport_size({"width": 1600, "height": 1240})  # room for three panels in a row
+    screenshot(page, "lesson04-broadcast")
+
+
+@pytest.mark.claim("L04.1", "L04.2")
+def test_three_browsers_all_see_a_broadcast_and_the_sender_is_left_out_on_request(users):
+    for page in users:
+        run_js(page, "async () => { window.me = await lesson04.connect('/'); }")
+    sender, *others = users
+
+    assert run_js(sender, "() => lesson04.send(me, 'shout', 'Hello from the first')") == "sent"
+    for page in users:
+        wait_until_heard(page, "shouted", 1)
+        assert heard(page, "shouted") == ["Hello from the first"]
+
+    assert run_js(sender, "() => lesson04.send(me, 'shout_to_others', 'Not for me')") == "sent"
+    for page in others:
+        wait_until_heard(page, "shouted", 2)
+        assert heard(page, "shouted") == ["Hello from the first", "Not for me"]
+    assert heard(sender, "shouted") == ["Hello from the first"]  # read after its ack
+
+
+@pytest.mark.claim("L04.1")
+def test_a_client_in_both_namespaces_hears_each_broadcast_in_its_own_namespace(lesson_page):
+    lesson_page.evaluate(CLIENT_JS)
+    result = run_js(
+        lesson_page,
+        """async () => {
+            // One connection (one Manager) joined to both namespaces.
+            const manager = new io.Manager({transports: ['websocket']});
+            const both = {root: manager.socket('/'), other: manager.socket('/other')};
+            const heard = {root: [], other: []};
+            for (const [key, socket] of Object.entries(both)) {
+                socket.on('shouted', (text) => heard[key].push(text));
+                await new Promise((resolve) => socket.once('connect', resolve));
+            }
+            const inRoot = await lesson04.connect('/');
+            const inOther = await lesson04.connect('/other');
+            await lesson04.send(inRoot, 'shout', 'In /');
+            await lesson04.send(inOther, 'shout', 'In /other');
+            // Round trips on the shared connection: a stray broadcast would have come first.
+            await lesson04.send(both.root, 'shout_to_others', 'Root is done');
+            await lesson04.send(both.other, 'shout', 'Other is done');
+            return {heard, inRoot: inRoot.heard.shouted, inOther: inOther.heard.shouted};
+        }""",
+    )
+    assert result["heard"] == {"root": ["In /"], "other": ["In /other", "Other is done"]}
+    assert result["inRoot"] == ["In /", "Root is done"]
+    assert result["inOther"] == ["In /other", "Other is done"]
+
+
+@pytest.mark.claim("L04.2")
+def test_broadcast_without_me_reaches_bob_only(lesson_page):
+    page = lesson_page
+    run_scenario(page, "Broadcast without me")
+
+    expect(payloads(page, "Bob", "shouted")).to_have_text(['"Not for me"'])
+    # Alice's acknowledgement is logged, and nothing of the broadcast came before it.
+    ack = log_entries(page, "Alice", "ack", "shout_to_others")
+    expect(ack.locator(".payload")).to_have_text('"sent"')
+    expect(log_entries(page, "Alice", "in", "shouted")).to_have_count(0)
+
+
+@pytest.mark.claim("L04.3")
+def test_skip_bob_reaches_alice_and_bob_gets_only_the_next_broadcast(lesson_page):
+    page = lesson_page
+    run_scenario(page, "Skip Bob")
+
+    expect(payloads(page, "Alice", "shouted")).to_have_text(['"Not for Bob"', '"For everyone"'])
+    expect(payloads(page, "Bob", "shouted")).to_have_text(['"For everyone"'])
+
+
+@pytest.mark.claim("L04.3")
+def test_skip_sid_with_a_list_leaves_out_each_listed_client(lesson_page):
+    lesson_page.evaluate(CLIENT_JS)
+    result = run_js(
+        lesson_page,
+        """async () => {
+            const [alice, bob, dave] = await Promise.all(
+                [1, 2, 3].map(() => lesson04.connect('/')));
+            await lesson04.send(alice, 'shout_skipping', 'Only Dave', [alice.id, bob.id]);
+            await lesson04.send(alice, 'shout', 'For everyone');
+            await lesson04.send(bob, 'shout_to_others', 'Bob is done');  // Bob's round trip
+            return [alice, bob, dave].map((socket) => socket.heard.shouted);
+        }""",
+    )
+    alice, bob, dave = result
+    assert alice == ["For everyone", "Bob is done"]
+    assert bob == ["For everyone"]
+    assert dave == ["Only Dave", "For everyone", "Bob is done"]
+
+
+@pytest.mark.claim("L04.4")
+def test_announcement_form_reaches_every_browser_in_the_default_namespace(users, live_server):
+    for page in users:
+        run_js(page, "() => Playground.client('Alice').connect()")
+    third = users[2]
+    run_js(third, "() => Playground.client('Carol').connect()")  # in /other
+    sender = users[0]
+    sender.evaluate("() => { window.notReloaded = true; }")
+
+    sender.get_by_label("Announcement from an HTTP view").fill("Lunch is ready")
+    sender.get_by_role("button", name="Announce").click()
+
+    expect(sender.locator("#announce-result")).to_have_text(
+        'Sent to every client in /: "Lunch is ready"'
+    )
+    for page in users:
+        expect(payloads(page, "Alice", "announcement")).to_have_text(['"Lunch is ready"'])
+    # The page did not navigate: same URL, same document, still connected.
+    assert sender.url == live_server.url + "/"
+    assert sender.evaluate("() => window.notReloaded") is True
+    expect(sender.locator('.client[data-client="Alice"] .status')).to_have_text("connected")
+    # Carol (/other) gets a round trip after the announcement was sent, and no announcement.
+    carol_ack = "() => Playground.client('Carol').emitWithAck('shout', ['Hi'])"
+    assert run_js(third, carol_ack) == ["sent"]
+    expect(payloads(third, "Carol", "shouted")).to_have_text(['"Hi"'])
+    expect(log_entries(third, "Carol", "in", "announcement")).to_have_count(0)
+
+
+@pytest.mark.claim("L04.4")
+def test_empty_or_oversized_announcement_is_refused_on_the_page(lesson_page):
+    page = lesson_page
+    run_js(page, "() => Playground.client('Alice').connect()")
+    field = page.get_by_label("Announcement from an HTTP view")
+    announce = page.get_by_role("button", name="Announce")
+    result = page.locator("#announce-result")
+
+    field.fill("   ")
+    announce.click()
+    expect(result).to_have_text("400: The announcement is empty.")
+    expect(result).to_have_attribute("data-state", "refused")
+
+    field.fill("x" * 201)
+    announce.click()
+    expect(result).to_have_text("400: The announcement has 201 characters; the limit is 200.")
+
+    # The refused ones were answered before this one was sent: it is the only one broadcast.
+    field.fill("After the refusals")
+    announce.click()
+    expect(result).to_have_attribute("data-state", "sent")
+    expect(payloads(page, "Alice", "announcement")).to_have_text(['"After the refusals"'])
+
+
+@pytest.mark.claim("L04.5")
+def test_broadcast_callback_collects_one_answer_per_client_in_the_console(lesson_page):
+    page = lesson_page
+    run_scenario(page, "Broadcast with a callback")
+
+    for name in ("Alice", "Bob"):
+        poll = log_entries(page, name, "in", "poll")
+        expect(poll.locator(".payload")).to_have_text('"Who is here?"')
+        expect(poll.locator(".ack")).to_have_text("ack requested")
+    answers = payloads(page, "Alice", "poll_answer")
+    expect(answers).to_have_count(2)
+    assert sorted(answers.all_inner_texts()) == ['"Alice is here"', '"Bob is here"']
+    expect(log_entries(page, "Bob", "in", "poll_answer")).to_have_count(0)
+
+
+@pytest.mark.claim("L04.5")
+def test_broadcast_callback_runs_once_per_acknowledgement_and_answers_the_sender(lesson_page):
+    lesson_page.evaluate(CLIENT_JS)
+    result = run_js(
+        lesson_page,
+        """async () => {
+            const alice = await lesson04.connect('/', {pollAnswer: 'Alice is here'});
+            const bob = await lesson04.connect('/', {pollAnswer: 'Bob is here'});
+            const silent = await lesson04.connect('/');  // receives the poll, never answers
+            const carol = await lesson04.connect('/other', {pollAnswer: 'Carol is here'});
+            const answered = new Promise((resolve) => {
+                alice.on('poll_answer', () => alice.heard.poll_answer.length === 2 && resolve());
+            });
+            await lesson04.send(alice, 'poll', 'Who is here?');
+            await answered;
+            // Round trips after both callbacks ran: whatever they sent has arrived.
+            for (const socket of [alice, bob, silent]) await lesson04.send(socket, 'shout', '.');
+            await lesson04.send(carol, 'shout', '.');
+            return Object.fromEntries(Object.entries({alice, bob, silent, carol})
+                .map(([name, socket]) => [name, {
+                    poll: socket.heard.poll ?? [], answers: socket.heard.poll_answer ?? []}]));
+        }""",
+    )
+    assert sorted(result["alice"]["answers"]) == ["Alice is here", "Bob is here"]
+    for name in ("alice", "bob", "silent"):
+        assert result[name]["poll"] == ["Who is here?"]
+    for name in ("bob", "silent", "carol"):
+        assert result[name]["answers"] == []
+    assert result["carol"]["poll"] == []
