@@ -6,12 +6,17 @@ Used by the test suite's live-server fixture and by the playground launcher.
 from __future__ import annotations
 
 import os
+import queue
+import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from playground.manifest import ROOT, Lesson
 from playground.run import EXIT_PORT_IN_USE
@@ -133,3 +138,37 @@ class LessonProcess:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+@contextmanager
+def playground_process(*args: str, timeout: float = STARTUP_TIMEOUT) -> Iterator[tuple]:
+    """``python -m playground --port 0 ARGS`` once it has printed its URL.
+
+    Yields ``(process, url, printed_lines)``; the process is killed on exit if still running.
+    """
+    process = subprocess.Popen(
+        [sys.executable, "-m", "playground", "--port", "0", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    # A thread reads the output so that waiting for the URL line can time out.
+    threading.Thread(
+        target=lambda: [lines.put(line) for line in process.stdout], daemon=True
+    ).start()
+    try:
+        printed = []
+        while not printed or "Playground:" not in printed[-1]:
+            try:
+                printed.append(lines.get(timeout=timeout))
+            except queue.Empty:
+                output = "".join(printed)
+                raise LessonFailedToStart(f"the playground printed no URL:\n{output}") from None
+        url = re.search(r"http://\S+", printed[-1]).group(0)
+        yield process, url, printed
+    finally:
+        process.kill()
+        process.wait()
+        process.stdout.close()

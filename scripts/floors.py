@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ from pathlib import Path
 import socketio
 
 from playground import manifest
-from playground.process import LessonProcess
+from playground.process import LessonProcess, playground_process
 from playground.run import ASYNC_MODES
 
 STARTUP_FLOOR_S = 2.0
@@ -50,19 +49,7 @@ def rss_mb(pid: int) -> float:
 
 def playground_figures() -> tuple[float, float]:
     """(RSS in MB with a client on every lesson, seconds from SIGTERM to exit)."""
-    launcher = subprocess.Popen(
-        [sys.executable, "-m", "playground", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        line = ""
-        while "Playground:" not in line:
-            line = launcher.stdout.readline()
-            if not line:
-                raise RuntimeError("the playground exited before printing its URL")
-        url = re.search(r"http://\S+", line).group(0)
+    with playground_process() as (launcher, url, _):
         clients = []
         for lesson in manifest.lessons():
             client = socketio.SimpleClient()
@@ -75,10 +62,6 @@ def playground_figures() -> tuple[float, float]:
         launcher.send_signal(signal.SIGTERM)
         launcher.wait(timeout=10)
         return rss, time.monotonic() - started
-    finally:
-        launcher.kill()
-        launcher.wait()
-        launcher.stdout.close()
 
 
 def main() -> int:

@@ -148,6 +148,11 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}
 
 
+def assert_loopback_only(requested: list[str]) -> None:
+    foreign = [url for url in requested if urlsplit(url).hostname not in LOOPBACK_HOSTS]
+    assert not foreign, f"a page requested non-loopback URLs: {foreign}"
+
+
 @pytest.fixture
 def page(page):
     """A page that fails its test when it requests anything but loopback (no CDN, no fonts)."""
@@ -155,16 +160,37 @@ def page(page):
     requested = []
     page.on("request", lambda request: requested.append(request.url))
     yield page
-    foreign = [url for url in requested if urlsplit(url).hostname not in LOOPBACK_HOSTS]
-    assert not foreign, f"the page requested non-loopback URLs: {foreign}"
+    assert_loopback_only(requested)
+
+
+def open_console(page, url: str):
+    page.goto(url)
+    page.locator("#console .client").first.wait_for()
+    return page
 
 
 @pytest.fixture
 def lesson_page(page, live_server):
     """The lesson's playground page, loaded from the live server."""
-    page.goto(live_server.url + "/")
-    page.locator("#console .client").first.wait_for()
-    return page
+    return open_console(page, live_server.url + "/")
+
+
+@pytest.fixture
+def open_lesson_page(browser, browser_context_args, live_server):
+    """``open_lesson_page()``: the lesson's page in a browser context of its own (another user)."""
+    contexts, requested = [], []
+
+    def open_page():
+        context = browser.new_context(**browser_context_args)
+        context.set_default_timeout(WAIT_MS)
+        context.on("request", lambda request: requested.append(request.url))
+        contexts.append(context)
+        return open_console(context.new_page(), live_server.url + "/")
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert_loopback_only(requested)
 
 
 @pytest.fixture

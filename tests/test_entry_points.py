@@ -1,12 +1,10 @@
 """The runner (`nox -s lesson`) and the launcher (`nox -s playground`) as a user meets them."""
 
-import queue
 import re
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 
@@ -14,7 +12,7 @@ import pytest
 
 from playground import manifest
 from playground.launcher import index_app, load
-from playground.process import LessonProcess
+from playground.process import LessonProcess, playground_process
 from playground.run import EXIT_PORT_IN_USE, EXIT_USAGE
 
 RUN = [sys.executable, "-m", "playground.run"]
@@ -55,40 +53,17 @@ def test_lesson_runs_in_other_async_modes(async_mode):
     assert f"({async_mode})" in server.read_output()
 
 
-def lines_of(process: subprocess.Popen) -> queue.Queue:
-    """The process's stdout lines, as they come, to wait on with a timeout."""
-    lines = queue.Queue()
-
-    def pump():
-        for line in process.stdout:
-            lines.put(line)
-
-    threading.Thread(target=pump, daemon=True).start()
-    return lines
-
-
 def test_playground_prints_one_url_serves_every_lesson_and_stops_on_sigterm():
-    launcher = subprocess.Popen(
-        [sys.executable, "-m", "playground", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        lines = lines_of(launcher)
-        printed = []
-        while not printed or "Playground:" not in printed[-1]:
-            printed.append(lines.get(timeout=30))
-        urls = re.findall(r"http://\S+", "".join(printed))
-        assert len(urls) == 1, printed
-        index = urllib.request.urlopen(urls[0]).read().decode()
+    with playground_process() as (launcher, url, printed):
+        assert len(re.findall(r"http://", "".join(printed))) == 1, printed
+        index = urllib.request.urlopen(url).read().decode()
 
         for lesson in manifest.lessons():
             assert f'data-lesson="{lesson.id}" data-status="live"' in index
             assert f'<a href="lessons/{lesson.id}/">' in index
-            page = urllib.request.urlopen(f"{urls[0]}lessons/{lesson.id}/").read().decode()
+            page = urllib.request.urlopen(f"{url}lessons/{lesson.id}/").read().decode()
             assert f'data-socketio-path="/lessons/{lesson.id}/socket.io"' in page
-            handshake = f"{urls[0]}lessons/{lesson.id}/socket.io/?EIO=4&transport=polling"
+            handshake = f"{url}lessons/{lesson.id}/socket.io/?EIO=4&transport=polling"
             assert urllib.request.urlopen(handshake).read().startswith(b'0{"sid":')
 
         started = time.monotonic()
@@ -96,11 +71,7 @@ def test_playground_prints_one_url_serves_every_lesson_and_stops_on_sigterm():
         assert launcher.wait(timeout=5) == 0
         assert time.monotonic() - started < 2
         with pytest.raises(OSError):
-            urllib.request.urlopen(urls[0], timeout=2)
-    finally:
-        launcher.kill()
-        launcher.wait()
-        launcher.stdout.close()
+            urllib.request.urlopen(url, timeout=2)
 
 
 def test_a_lesson_that_fails_to_load_is_shown_failed_and_the_others_live():

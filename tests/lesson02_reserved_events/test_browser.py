@@ -5,7 +5,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import log_entries, run_js
+from tests.helpers import log_entries, payloads, run_js
 
 # The names socket.io-client 4.8 keeps for itself (RESERVED_EVENTS in its socket.ts).
 RESERVED = [
@@ -23,12 +23,6 @@ VALUES = ["hi", {"text": "hi"}, [1, "two"], 42, 4.5, {"bytes": [0, 1, 255]}]
 TYPE_NAMES = ["str", "dict", "list", "int", "float", "bytes"]
 # In the page: ArrayBuffer -> {bytes: [...]} so that it survives the trip back to Python.
 PLAIN_JS = "const plain = (v) => v instanceof ArrayBuffer ? {bytes: [...new Uint8Array(v)]} : v;"
-
-
-def payloads(page, client, direction, event):
-    """The parsed payloads of a client's log entries, in order."""
-    texts = log_entries(page, client, direction, event).locator(".payload").all_inner_texts()
-    return [json.loads(text) for text in texts]
 
 
 @pytest.mark.claim("L02.1")

@@ -1,28 +1,9 @@
 """Lesson 03 — send vs emit, proven in Chromium against the live eventlet server."""
 
-import json
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import log_entries, run_js
-
-
-def play(page, button: str):
-    """Click a scenario button and wait until the scenario has received all it waits for."""
-    locator = page.get_by_role("button", name=button, exact=True)
-    locator.click()
-    expect(locator).to_have_attribute("data-state", "done")
-
-
-def payloads(page, client: str, direction: str, event: str):
-    """The payloads a client's log shows for ``event``, parsed from JSON."""
-    return [
-        json.loads(text)
-        for text in log_entries(page, client, direction, event)
-        .locator(".payload")
-        .all_inner_texts()
-    ]
+from tests.helpers import exchange, log_entries, payloads, play, run_js
 
 
 def http_log(page):
@@ -42,22 +23,7 @@ def test_send_and_emit_in_a_handler_reply_to_the_sender_only(lesson_page):
         assert payloads(page, name, "in", "answer") == [text]
 
     # A plain socket.io-client socket, every event in order: the names are the events' names.
-    received = run_js(
-        page,
-        """async () => {
-            const socket = io({transports: ['websocket']});
-            const events = [];
-            await new Promise(resolve => {
-                socket.onAny((event, ...args) => {
-                    events.push([event, args]);
-                    if (event === 'answer') resolve();
-                });
-                socket.on('connect', () => socket.emit('ask', 'hi'));
-            });
-            socket.disconnect();
-            return events;
-        }""",
-    )
+    received = exchange(page, "ask", "hi", until="answer")
     assert received == [
         ["message", ["hi"]],
         ["message", [{"text": "hi"}]],
@@ -69,22 +35,7 @@ def test_send_and_emit_in_a_handler_reply_to_the_sender_only(lesson_page):
 @pytest.mark.claim("L03.2")
 def test_a_tuple_arrives_as_separate_arguments(lesson_page):
     page = lesson_page
-    received = run_js(
-        page,
-        """async () => {
-            const socket = io({transports: ['websocket']});
-            const events = [];
-            await new Promise(resolve => {
-                socket.onAny((event, ...args) => {
-                    events.push([event, args]);
-                    if (event === 'args_error') resolve();
-                });
-                socket.on('connect', () => socket.emit('pair'));
-            });
-            socket.disconnect();
-            return events;
-        }""",
-    )
+    received = exchange(page, "pair", until="args_error")
     assert received == [
         ["tuple", ["Alice", 42]],  # two arguments
         ["list", [["Alice", 42]]],  # one argument, an array

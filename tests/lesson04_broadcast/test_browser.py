@@ -6,14 +6,10 @@ So a client that gets the acknowledgement of its own request, made after the bro
 has received everything that broadcast sent it.
 """
 
-from urllib.parse import urlsplit
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import DEFAULT_TIMEOUT_MS, log_entries, run_js
-
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+from tests.helpers import DEFAULT_TIMEOUT_MS, log_entries, play, run_js
 
 # window.lesson04 in a page: raw Socket.IO clients that remember every event they receive.
 CLIENT_JS = """() => {
@@ -50,47 +46,28 @@ def wait_until_heard(page, event, count, socket="me"):
 
 
 @pytest.fixture
-def users(browser, live_server):
+def users(open_lesson_page):
     """Three people, each with their own browser context (like three browsers) on the page."""
-    contexts, requested = [], []
-    pages = []
-    for _ in range(3):
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-        context.on("request", lambda request: requested.append(request.url))
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(live_server.url + "/")
-        page.locator("#console .client").first.wait_for()
+    pages = [open_lesson_page() for _ in range(3)]
+    for page in pages:
         page.evaluate(CLIENT_JS)
-        pages.append(page)
-    yield pages
-    for context in contexts:
-        context.close()
-    foreign = [url for url in requested if urlsplit(url).hostname not in LOOPBACK_HOSTS]
-    assert not foreign, f"the pages requested non-loopback URLs: {foreign}"
+    return pages
 
 
-def run_scenario(page, name):
-    button = page.get_by_role("button", name=name, exact=True)
-    button.click()
-    # "done" once the scenario's last acknowledgement arrived (it fails, and shows why, if not).
-    expect(button).to_have_attribute("data-state", "done")
-
-
-def payloads(page, client, event):
+def incoming(page, client, event):
+    """The payload elements of a client's incoming ``event`` entries."""
     return log_entries(page, client, "in", event).locator(".payload")
 
 
 @pytest.mark.claim("L04.1")
 def test_broadcast_reaches_alice_and_bob_but_not_carol_in_other(lesson_page, screenshot):
     page = lesson_page
-    run_scenario(page, "Broadcast")
+    play(page, "Broadcast")
 
-    expect(payloads(page, "Alice", "shouted")).to_have_text(['"Hello everyone"'])
-    expect(payloads(page, "Bob", "shouted")).to_have_text(['"Hello everyone"'])
+    expect(incoming(page, "Alice", "shouted")).to_have_text(['"Hello everyone"'])
+    expect(incoming(page, "Bob", "shouted")).to_have_text(['"Hello everyone"'])
     # Carol shouted in /other after Alice's broadcast was done: hers is all she got.
-    expect(payloads(page, "Carol", "shouted")).to_have_text(['"Anyone in /other?"'])
+    expect(incoming(page, "Carol", "shouted")).to_have_text(['"Anyone in /other?"'])
     page.set_viewport_size({"width": 1600, "height": 1240})  # room for three panels in a row
     screenshot(page, "lesson04-broadcast")
 
@@ -145,9 +122,9 @@ def test_a_client_in_both_namespaces_hears_each_broadcast_in_its_own_namespace(l
 @pytest.mark.claim("L04.2")
 def test_broadcast_without_me_reaches_bob_only(lesson_page):
     page = lesson_page
-    run_scenario(page, "Broadcast without me")
+    play(page, "Broadcast without me")
 
-    expect(payloads(page, "Bob", "shouted")).to_have_text(['"Not for me"'])
+    expect(incoming(page, "Bob", "shouted")).to_have_text(['"Not for me"'])
     # Alice's acknowledgement is logged, and nothing of the broadcast came before it.
     ack = log_entries(page, "Alice", "ack", "shout_to_others")
     expect(ack.locator(".payload")).to_have_text('"sent"')
@@ -157,10 +134,10 @@ def test_broadcast_without_me_reaches_bob_only(lesson_page):
 @pytest.mark.claim("L04.3")
 def test_skip_bob_reaches_alice_and_bob_gets_only_the_next_broadcast(lesson_page):
     page = lesson_page
-    run_scenario(page, "Skip Bob")
+    play(page, "Skip Bob")
 
-    expect(payloads(page, "Alice", "shouted")).to_have_text(['"Not for Bob"', '"For everyone"'])
-    expect(payloads(page, "Bob", "shouted")).to_have_text(['"For everyone"'])
+    expect(incoming(page, "Alice", "shouted")).to_have_text(['"Not for Bob"', '"For everyone"'])
+    expect(incoming(page, "Bob", "shouted")).to_have_text(['"For everyone"'])
 
 
 @pytest.mark.claim("L04.3")
@@ -199,7 +176,7 @@ def test_announcement_form_reaches_every_browser_in_the_default_namespace(users,
         'Sent to every client in /: "Lunch is ready"'
     )
     for page in users:
-        expect(payloads(page, "Alice", "announcement")).to_have_text(['"Lunch is ready"'])
+        expect(incoming(page, "Alice", "announcement")).to_have_text(['"Lunch is ready"'])
     # The page did not navigate: same URL, same document, still connected.
     assert sender.url == live_server.url + "/"
     assert sender.evaluate("() => window.notReloaded") is True
@@ -207,7 +184,7 @@ def test_announcement_form_reaches_every_browser_in_the_default_namespace(users,
     # Carol (/other) gets a round trip after the announcement was sent, and no announcement.
     carol_ack = "() => Playground.client('Carol').emitWithAck('shout', ['Hi'])"
     assert run_js(third, carol_ack) == ["sent"]
-    expect(payloads(third, "Carol", "shouted")).to_have_text(['"Hi"'])
+    expect(incoming(third, "Carol", "shouted")).to_have_text(['"Hi"'])
     expect(log_entries(third, "Carol", "in", "announcement")).to_have_count(0)
 
 
@@ -232,19 +209,19 @@ def test_empty_or_oversized_announcement_is_refused_on_the_page(lesson_page):
     field.fill("After the refusals")
     announce.click()
     expect(result).to_have_attribute("data-state", "sent")
-    expect(payloads(page, "Alice", "announcement")).to_have_text(['"After the refusals"'])
+    expect(incoming(page, "Alice", "announcement")).to_have_text(['"After the refusals"'])
 
 
 @pytest.mark.claim("L04.5")
 def test_broadcast_callback_collects_one_answer_per_client_in_the_console(lesson_page):
     page = lesson_page
-    run_scenario(page, "Broadcast with a callback")
+    play(page, "Broadcast with a callback")
 
     for name in ("Alice", "Bob"):
         poll = log_entries(page, name, "in", "poll")
         expect(poll.locator(".payload")).to_have_text('"Who is here?"')
         expect(poll.locator(".ack")).to_have_text("ack requested")
-    answers = payloads(page, "Alice", "poll_answer")
+    answers = incoming(page, "Alice", "poll_answer")
     expect(answers).to_have_count(2)
     assert sorted(answers.all_inner_texts()) == ['"Alice is here"', '"Bob is here"']
     expect(log_entries(page, "Bob", "in", "poll_answer")).to_have_count(0)
