@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 
+from engineio.socket import Socket as EngineSocket
 from flask import Blueprint, Flask, render_template
 from flask_socketio import SocketIO
 from markupsafe import Markup, escape
@@ -32,6 +33,10 @@ DEFAULTS = {
 # --8<-- [end:defaults]
 
 SERVER_VIEW_NAMESPACE = "/admin"
+ENGINE_SOCKET_METHODS = {
+    name: getattr(EngineSocket, name)
+    for name in ("handle_post_request", "_websocket_handler", "_send_ping")
+}
 
 console = Blueprint(
     "playground",
@@ -56,17 +61,42 @@ def lesson_app(import_name: str, **config) -> tuple[Flask, SocketIO]:
     app.config.update(config)
     app.register_blueprint(console)
 
-    @app.get("/")
-    def page():
-        return render_template("page.html", lesson=lesson, claims=claims_of(lesson), layers=LAYERS)
-
     socketio = SocketIO(
         app,
         async_mode=app.config["ASYNC_MODE"],
         cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"],
         max_http_buffer_size=app.config["MAX_HTTP_BUFFER_SIZE"],
     )
+    server_view = instrument(socketio) if app.config["SERVER_VIEW"] else None
+
+    @app.get("/")
+    def page():
+        return render_template(
+            "page.html",
+            lesson=lesson,
+            claims=claims_of(lesson),
+            layers=LAYERS,
+            server_view=server_view,
+        )
+
     return app, socketio
+
+
+def instrument(socketio: SocketIO) -> dict:
+    """Turn on python-socketio's admin feed for the console's server view; return how to join it.
+
+    Read-only, and behind a per-process token that only the lesson's own page carries.
+    """
+    # instrument() wraps three engine.io Socket methods on the class itself, keeping the previous
+    # ones under one shared attribute: a second instrumented server in the same process (the
+    # playground mounts every lesson in one) would wrap its own wrapper and recurse forever on
+    # the first polling POST. Restoring the originals first avoids that; only the last server
+    # then keeps the traffic counters and ping reports, which the console does not use.
+    for name, method in ENGINE_SOCKET_METHODS.items():
+        setattr(EngineSocket, name, method)
+    auth = {"token": secrets.token_urlsafe(16)}
+    socketio.server.instrument(auth=auth, read_only=True, namespace=SERVER_VIEW_NAMESPACE)
+    return {"namespace": SERVER_VIEW_NAMESPACE, "auth": auth}
 
 
 @console.app_template_filter("inline_code")

@@ -1,0 +1,224 @@
+"""The playground's console and launcher, in Chromium, as served by `nox -s playground`.
+
+One playground process for the module: every lesson mounted, the server view on.
+"""
+
+import re
+import threading
+
+import pytest
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+from playground import manifest
+from playground.launcher import index_app, load
+from playground.process import playground_process
+from tests.helpers import log_entries, payloads
+
+
+@pytest.fixture(scope="module")
+def playground_url():
+    with playground_process() as (_, url, _):
+        yield url
+
+
+@pytest.fixture
+def console(page, playground_url):
+    """``console(lesson_id)``: that lesson's page in the playground, console ready."""
+
+    def open_lesson(lesson_id: str):
+        page.goto(f"{playground_url}lessons/{lesson_id}/")
+        page.locator("#console .client").first.wait_for()
+        return page
+
+    return open_lesson
+
+
+def panel(page, name):
+    return page.locator(f'.client[data-client="{name}"]')
+
+
+def connect(page, name):
+    panel(page, name).locator("button.connect").click()
+    expect(panel(page, name).locator(".status")).to_have_text("connected")
+
+
+def emit(page, name, event, *payloads_json, ack_timeout=None):
+    client = panel(page, name)
+    client.locator("input[name=event]").fill(event)
+    for _ in payloads_json[1:]:
+        client.locator("button.add-arg").click()
+    for field, text in zip(
+        client.locator("textarea[name=payload]").all(), payloads_json, strict=True
+    ):
+        field.fill(text)
+    if ack_timeout is not None:
+        client.locator("input[name=ack]").check()
+        client.locator("input[name=ack-timeout]").fill(str(ack_timeout))
+    client.locator("button.emit").click()
+
+
+def test_index_lists_every_lesson_live_and_opens_its_console(page, playground_url, screenshot):
+    page.goto(playground_url)
+    entries = page.locator("li.lesson-entry")
+    expect(entries).to_have_count(len(manifest.lessons()))
+    for lesson, entry in zip(manifest.lessons(), entries.all(), strict=True):
+        expect(entry).to_have_attribute("data-status", "live")
+        expect(entry.get_by_role("link")).to_have_text(lesson.title)
+    screenshot(page, "playground-index")
+
+    page.get_by_role("link", name=manifest.lessons()[0].title, exact=True).click()
+    expect(page.locator("#console .client")).not_to_have_count(0)
+
+
+def test_a_failed_lesson_is_shown_failed_beside_the_live_ones(page):
+    broken = manifest.Lesson("99", "broken", "Broken", "Cannot be imported.", ("app",))
+    entries, _ = load([manifest.lessons()[0], broken], "threading")
+    server = make_server("127.0.0.1", 0, index_app(entries))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_port}/")
+        failed = page.locator('li.lesson-entry[data-lesson="99"]')
+        expect(failed).to_have_attribute("data-status", "failed")
+        expect(failed.locator(".status")).to_have_text("failed")
+        expect(failed.locator(".error")).to_contain_text(
+            "No module named 'lessons.lesson99_broken'"
+        )
+        expect(page.locator('li.lesson-entry[data-lesson="01"]')).to_have_attribute(
+            "data-status", "live"
+        )
+    finally:
+        server.shutdown()
+
+
+def test_several_clients_side_by_side_each_its_own_connection(console, screenshot):
+    page = console("01")
+    page.get_by_role("button", name="Add client").click()
+    carol = panel(page, "Carol")
+    carol.locator("input[name=namespace]").fill("/chat")
+    for name in ("Alice", "Bob", "Carol"):
+        connect(page, name)
+    sids = [panel(page, name).locator(".sid").inner_text() for name in ("Alice", "Bob", "Carol")]
+    assert len(set(sids)) == 3 and all(sids)
+
+    # The server view names the console's sockets, live, per namespace.
+    view = page.locator("section.server-view")
+    expect(view.locator(".server-view-status")).to_have_text("live")
+    expect(view.locator('.sv-namespace[data-namespace="/chat"] li.socket')).to_have_count(2)
+    for name, sid in zip(("Alice", "Bob", "Carol"), sids, strict=True):
+        expect(view.locator(f'li.socket[data-sid="{sid}"]')).to_have_attribute(
+            "data-client-name", name
+        )
+
+    emit(page, "Bob", "greet", '"Bob"')
+    expect(log_entries(page, "Bob", "in", "greeting")).to_have_count(1)
+    screenshot(page, "playground-console")
+
+
+def test_several_typed_arguments_go_out_as_separate_arguments(console):
+    page = console("04")  # shout_skipping(text, skip) takes two arguments and acknowledges
+    frames = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: frames.append(frame)))
+    connect(page, "Alice")
+    emit(page, "Alice", "shout_skipping", '"hi"', "null", ack_timeout=3000)
+
+    assert payloads(page, "Alice", "out", "shout_skipping") == [["hi", None]]
+    expect(log_entries(page, "Alice", "ack", "shout_skipping").locator(".payload")).to_have_text(
+        '"sent"'
+    )
+    # On the wire: an EVENT with an ack id, and the two arguments side by side.
+    assert any(re.fullmatch(r'42\d+\["shout_skipping","hi",null\]', frame) for frame in frames)
+
+
+def test_ack_arguments_appear_under_the_emit(console):
+    page = console("04")
+    connect(page, "Alice")
+    emit(page, "Alice", "shout", '"hi"', ack_timeout=3000)
+
+    ack = log_entries(page, "Alice", "ack", "shout")
+    expect(ack).to_have_count(1)
+    expect(ack.locator(".payload")).to_have_text('"sent"')
+
+
+def test_a_missing_ack_shows_the_timeout(console):
+    page = console("01")
+    connect(page, "Alice")
+    emit(page, "Alice", "no_such_event", '"anyone?"', ack_timeout=300)
+
+    timeout = log_entries(page, "Alice", "ack", "no_such_event")
+    expect(timeout).to_have_class("entry timeout")
+    expect(timeout.locator(".payload")).to_have_text("timeout: no ack within 300 ms")
+
+
+def test_invalid_json_is_refused_inline_and_nothing_is_sent(console):
+    page = console("01")
+    frames = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: frames.append(frame)))
+    connect(page, "Alice")
+    alice = panel(page, "Alice")
+    alice.locator("input[name=event]").fill("greet")
+    alice.locator("textarea[name=payload]").fill("{not json")
+
+    expect(alice.locator(".payload-error")).to_contain_text("Invalid JSON")
+    expect(alice.locator("textarea[name=payload]")).to_have_attribute("aria-invalid", "true")
+    alice.locator("button.emit").click()
+    expect(log_entries(page, "Alice", "out", "greet")).to_have_count(0)
+    # A later valid emit goes out; the refused one never did.
+    alice.locator("textarea[name=payload]").fill('"fine"')
+    alice.locator("button.emit").click()
+    expect(log_entries(page, "Alice", "in", "greeting")).to_have_count(1)
+    assert [frame for frame in frames if '"greet"' in frame] == ['42["greet","fine"]']
+
+
+def test_a_payload_with_markup_is_shown_as_text_and_never_runs(console):
+    page = console("01")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    connect(page, "Alice")
+    emit(page, "Alice", "greet", '"<img src=x onerror=alert(1)>"')
+
+    reply = log_entries(page, "Alice", "in", "greeting").locator(".payload")
+    expect(reply).to_have_text('"Hello <img src=x onerror=alert(1)>, from /"')
+    expect(page.locator("#console img")).to_have_count(0)
+    assert dialogs == []
+
+
+def test_a_refused_connection_is_shown(console):
+    page = console("01")
+    alice = panel(page, "Alice")
+    alice.locator("input[name=namespace]").fill("/nowhere")
+    alice.locator("button.connect").click()
+
+    expect(alice.locator(".status")).to_have_text("refused")
+    refusal = log_entries(page, "Alice", "sys", "connect_error")
+    expect(refusal.locator(".payload")).to_contain_text("Unable to connect")
+
+
+def test_copy_as_code_gives_the_browser_and_the_test_client_lines(console):
+    page = console("01")
+    connect(page, "Bob")  # in /chat
+    emit(page, "Bob", "greet", '"Bob"', '{"ok": true}')
+
+    sent = log_entries(page, "Bob", "out", "greet")
+    sent.locator("button.copy-code").click()
+    expect(sent.locator(".code-js")).to_have_text('socket.emit("greet", "Bob", {"ok": true});')
+    expect(sent.locator(".code-py")).to_have_text(
+        'client.emit("greet", "Bob", {"ok": True}, namespace="/chat")'
+    )
+
+
+def test_keyboard_only_in_a_narrow_window(console, screenshot):
+    page = console("01")
+    page.set_viewport_size({"width": 420, "height": 800})
+    alice = panel(page, "Alice")
+    alice.locator("input[name=namespace]").focus()
+    page.keyboard.press("Enter")  # connects
+    expect(alice.locator(".status")).to_have_text("connected")
+    alice.locator("textarea[name=payload]").fill('"Alice"')
+    alice.locator("input[name=event]").focus()
+    page.keyboard.type("greet")
+    page.keyboard.press("Enter")  # emits
+
+    expect(log_entries(page, "Alice", "in", "greeting")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "playground-narrow")
