@@ -60,9 +60,9 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def screenshots(session: nox.Session) -> None:
-    """Regenerate the guide's screenshots (docs/assets/screenshots) from the browser tests."""
+    """Regenerate the guide's screenshots (docs/assets/screenshots): the suite, with --screenshots."""
     install(session, "test")
-    session.run("pytest", "--screenshots", "-k", "browser", *session.posargs)
+    session.run("pytest", "--screenshots", *session.posargs)
 
 
 @nox.session
