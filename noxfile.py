@@ -60,7 +60,7 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def screenshots(session: nox.Session) -> None:
-    """Regenerate the guide's screenshots (docs/assets/screenshots): the suite, with --screenshots."""
+    """Regenerate the guide's screenshots (docs/assets/screenshots) by running the suite."""
     install(session, "test")
     session.run("pytest", "--screenshots", *session.posargs)
 

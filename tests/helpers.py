@@ -30,6 +30,13 @@ def play(page, button: str) -> None:
     expect(locator).to_have_attribute("data-state", "done")
 
 
+def websocket_frames(page, direction: str = "received") -> list[str]:
+    """Every WebSocket frame the page sends or receives ("sent" | "received") from now on."""
+    frames = []
+    page.on("websocket", lambda ws: ws.on(f"frame{direction}", lambda frame: frames.append(frame)))
+    return frames
+
+
 def run_js(page, function: str, arg=None, timeout_ms: int = DEFAULT_TIMEOUT_MS):
     """Await the async JS ``function(arg)`` in the page, failing after ``timeout_ms``.
 

@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 from playground import manifest
 from playground.launcher import index_app, load
 from playground.process import playground_process
-from tests.helpers import log_entries, payloads
+from tests.helpers import log_entries, payloads, websocket_frames
 
 
 @pytest.fixture(scope="module")
@@ -106,19 +106,41 @@ def test_several_clients_side_by_side_each_its_own_connection(console, screensho
     expect(view.locator(".server-view-status")).to_have_text("live")
     expect(view.locator('.sv-namespace[data-namespace="/chat"] li.socket')).to_have_count(2)
     for name, sid in zip(("Alice", "Bob", "Carol"), sids, strict=True):
-        expect(view.locator(f'li.socket[data-sid="{sid}"]')).to_have_attribute(
-            "data-client-name", name
-        )
+        socket = view.locator(f'li.socket[data-sid="{sid}"]')
+        expect(socket).to_have_attribute("data-client-name", name)
+        expect(panel(page, name).locator(".transport")).to_have_text("websocket")
+        expect(socket.locator(".sv-transport")).to_have_text("websocket")
 
     emit(page, "Bob", "greet", '"Bob"')
     expect(log_entries(page, "Bob", "in", "greeting")).to_have_count(1)
+    page.set_viewport_size({"width": 1440, "height": 1100})
+    # Show the console from its top: the server view, then the clients.
+    page.evaluate("document.querySelectorAll('*').forEach((node) => (node.scrollTop = 0))")
     screenshot(page, "playground-console")
+
+
+def test_the_server_view_follows_a_client_into_and_out_of_a_room(console):
+    page = console("05")  # rooms: "join" and "leave" in "/"
+    page.get_by_role("button", name="Add client").click()
+    dave = panel(page, "Dave")
+    dave.locator("input[name=namespace]").fill("/")
+    connect(page, "Dave")
+    sid = dave.locator(".sid").inner_text()
+    lobby = page.locator(
+        'section.server-view .sv-namespace[data-namespace="/"] li.room[data-room="lobby"]'
+    )
+
+    emit(page, "Dave", "join", '"lobby"')
+    expect(lobby.locator("li.member")).to_have_count(1)
+    expect(lobby.locator(f'li.member[data-sid="{sid}"]')).to_have_count(1)
+
+    emit(page, "Dave", "leave", '"lobby"')
+    expect(lobby).to_have_count(0)
 
 
 def test_several_typed_arguments_go_out_as_separate_arguments(console):
     page = console("04")  # shout_skipping(text, skip) takes two arguments and acknowledges
-    frames = []
-    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: frames.append(frame)))
+    frames = websocket_frames(page, "sent")
     connect(page, "Alice")
     emit(page, "Alice", "shout_skipping", '"hi"', "null", ack_timeout=3000)
 
@@ -152,8 +174,7 @@ def test_a_missing_ack_shows_the_timeout(console):
 
 def test_invalid_json_is_refused_inline_and_nothing_is_sent(console):
     page = console("01")
-    frames = []
-    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: frames.append(frame)))
+    frames = websocket_frames(page, "sent")
     connect(page, "Alice")
     alice = panel(page, "Alice")
     alice.locator("input[name=event]").fill("greet")

@@ -223,7 +223,8 @@
     const params = [JSON.stringify(event), ...args.map((a) => literal(a, 'js'))].join(', ');
     if (!ack) return `socket.emit(${params});`;
     const via = timeout === undefined ? 'socket' : `socket.timeout(${timeout})`;
-    return `const reply = await ${via}.emitWithAck(${params});`;
+    // socket.io-client 4.8 resolves emitWithAck with the first ack argument only (lesson 07).
+    return `const reply = await ${via}.emitWithAck(${params}); // the first ack argument`;
   }
 
   /** The Flask-SocketIO test_client line that sends the same emit. */
@@ -754,6 +755,7 @@
         if (!current()) return;
         socket.io.engine.on('upgrade', (transport) => {
           if (current() && socket.connected) this._transport.textContent = transport.name;
+          this._playground._clientsChanged(); // the server view shows our transport at once
         });
       });
 
@@ -1125,7 +1127,7 @@
       for (const [nsp, ns] of this._namespaces) {
         if (nsp === this._adminNsp) continue;
         out[nsp] = {
-          sockets: [...ns.sockets.values()].map((s) => ({ sid: s.sid, transport: s.transport, client: this._clientName(s.sid) })),
+          sockets: [...ns.sockets.values()].map((s) => ({ sid: s.sid, transport: this._transport(s), client: this._clientName(s.sid) })),
           rooms: Object.fromEntries([...ns.rooms].map(([room, members]) => [room, [...members]])),
         };
       }
@@ -1256,6 +1258,15 @@
       }
     }
 
+    /**
+     * The admin feed reports an upgrade to websocket only on a 5 s poll (python-socketio's
+     * _check_for_upgrade); for the console's own clients the browser knows it at once.
+     */
+    _transport(entry) {
+      const client = this._playground.clients.find((c) => c.socket && c.socket.id === entry.sid);
+      return client?.socket.io.engine?.transport?.name ?? entry.transport;
+    }
+
     _clientName(sid) {
       return this._playground.clients.find((c) => c.socket && c.socket.id === sid)?.name ?? null;
     }
@@ -1351,7 +1362,7 @@
           el('li', { class: 'socket', 'data-sid': s.sid, 'data-client-name': this._clientName(s.sid) ?? undefined }, [
             ...this._who(s.sid, 'code'),
             ' ',
-            el('span', { class: 'sv-transport', title: 'transport', text: s.transport }),
+            el('span', { class: 'sv-transport', title: 'transport', text: this._transport(s) }),
           ]),
         );
         const rooms = [...ns.rooms].map(([room, members]) => ({ room, members: [...members], sidRoom: members.has(room) }));

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import log_entries, run_js
+from tests.helpers import log_entries, run_js, websocket_frames
 
 
 @pytest.mark.claim("L01.1")
@@ -63,10 +63,7 @@ def test_namespace_without_handlers_is_refused_visibly(lesson_page):
 
 @pytest.mark.claim("L01.3")
 def test_refusal_leaves_the_connections_other_namespace_working(lesson_page):
-    frames = []
-    lesson_page.on(
-        "websocket", lambda ws: ws.on("framereceived", lambda frame: frames.append(frame))
-    )
+    frames = websocket_frames(lesson_page)
     result = run_js(
         lesson_page,
         """async () => {

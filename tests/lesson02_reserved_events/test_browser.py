@@ -5,7 +5,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import log_entries, payloads, run_js
+from tests.helpers import log_entries, payloads, run_js, websocket_frames
 
 # The names socket.io-client 4.8 keeps for itself (RESERVED_EVENTS in its socket.ts).
 RESERVED = [
@@ -233,8 +233,7 @@ def test_reserved_names_throw_and_send_nothing(lesson_page):
     expect(error).to_have_text('"connect" is a reserved event name')
     expect(log_entries(page, "Alice", "out", "connect")).to_have_count(0)
 
-    sent = []
-    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(frame)))
+    sent = websocket_frames(page, "sent")
     errors = run_js(
         page,
         """async (names) => {

@@ -1,0 +1,334 @@
+"""Lesson 05 — rooms, proven in Chromium against the live eventlet server.
+
+"Received nothing" is never proven by waiting. Each lesson handler that emits also acknowledges
+its sender afterwards, and events on one connection arrive in order: a client that has the answer
+to a request it made after an emit has received everything that emit sent it.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from lessons.lesson05_rooms.app import DEMO_TOKENS
+from tests.helpers import log_entries, payloads, play, run_js
+
+# window.lesson05 in a page: raw Socket.IO clients that remember every event they receive.
+CLIENT_JS = """() => {
+    window.lesson05 = {
+        // A new connection (like another tab) to `namespace`; resolves with the socket once
+        // connected, rejects with the connect_error.
+        connect(namespace = '/', auth = undefined) {
+            const socket = io(namespace, {forceNew: true, transports: ['websocket'], auth});
+            socket.heard = {};
+            socket.onAny((event, ...args) => (socket.heard[event] ??= []).push(args[0]));
+            return new Promise((resolve, reject) => {
+                socket.once('connect', () => resolve(socket));
+                socket.once('connect_error', (err) => { socket.close(); reject(err); });
+            });
+        },
+        // Emit and wait for the handler's acknowledgement.
+        send(socket, event, ...args) {
+            return socket.timeout(4000).emitWithAck(event, ...args);
+        },
+    };
+}"""
+
+
+def chat_auth(name, group):
+    return {"name": name, "group": group, "token": DEMO_TOKENS[group]}
+
+
+def incoming(page, client, event):
+    """The payload elements of a client's incoming ``event`` entries."""
+    return log_entries(page, client, "in", event).locator(".payload")
+
+
+def acks(page, client, event):
+    """The acknowledgements a client's log shows for ``event``, parsed (one value per ack)."""
+    return payloads(page, client, "ack", event)
+
+
+def said(name, group, text):
+    return {"name": name, "group": group, "text": text}
+
+
+def sid_in_panel(page, client):
+    return page.locator(f'.client[data-client="{client}"] .sid').inner_text()
+
+
+# --- the group chat in the console -----------------------------------------------------------
+
+
+@pytest.mark.claim("L05.8", "L05.7")
+def test_group_chat_scenario_keeps_red_and_blue_apart(lesson_page, screenshot):
+    page = lesson_page
+    play(page, "Group chat: red and blue")
+
+    red = [said("Alice", "red", "Hi red!"), said("Bob", "red", "Hi Alice!")]
+    assert payloads(page, "Alice", "in", "said") == red
+    assert payloads(page, "Bob", "in", "said") == red
+    assert payloads(page, "Carol", "in", "said") == [said("Carol", "blue", "Hi blue!")]
+    # Bob joined after Alice: she was told, he was not, and Carol (blue) was not.
+    assert payloads(page, "Alice", "in", "joined") == [{"name": "Bob", "group": "red"}]
+    expect(log_entries(page, "Bob", "in", "joined")).to_have_count(0)
+    expect(log_entries(page, "Carol", "in", "joined")).to_have_count(0)
+    page.set_viewport_size({"width": 1600, "height": 1240})  # room for three panels in a row
+    screenshot(page, "lesson05-rooms")
+    # Bob spoke after Carol's last answer: her round trip shows nothing of his came to her.
+    run_js(page, "() => Playground.client('Carol').emitWithAck('say', ['Bye'])")
+    assert [m["text"] for m in payloads(page, "Carol", "in", "said")] == ["Hi blue!", "Bye"]
+
+
+@pytest.mark.claim("L05.7")
+def test_bob_leaving_is_seen_by_alice_only(lesson_page):
+    page = lesson_page
+    play(page, "Bob leaves the chat")
+
+    expect(incoming(page, "Alice", "left")).to_have_count(1)
+    assert payloads(page, "Alice", "in", "left") == [{"name": "Bob", "group": "red"}]
+    # Carol's round trip after Bob left: nothing about it came before her answer.
+    run_js(page, "() => Playground.client('Carol').emitWithAck('say', ['Still here'])")
+    expect(log_entries(page, "Carol", "in", "left")).to_have_count(0)
+    expect(page.locator('.client[data-client="Bob"] .status')).to_have_text("disconnected")
+
+
+@pytest.mark.claim("L05.6")
+def test_dave_without_a_token_is_refused_with_the_reason(lesson_page):
+    page = lesson_page
+    play(page, "Group chat: red and blue")
+    play(page, "Dave without a token")
+
+    dave = page.locator('.client[data-client="Dave"]')
+    expect(dave.locator(".status")).to_have_text("refused")
+    assert payloads(page, "Dave", "sys", "connect_error") == [{"message": "a token is required"}]
+    # Alice (red) was told of no newcomer: her round trip comes back with nothing before it.
+    run_js(page, "() => Playground.client('Alice').emitWithAck('say', ['Anyone new?'])")
+    assert payloads(page, "Alice", "in", "joined") == [{"name": "Bob", "group": "red"}]
+
+
+# --- three people, three browsers ------------------------------------------------------------
+
+
+@pytest.fixture
+def users(open_lesson_page):
+    """Three people, each with a browser context of their own (like three browsers)."""
+    return [open_lesson_page() for _ in range(3)]
+
+
+@pytest.mark.claim("L05.8", "L05.7")
+def test_three_browsers_in_two_groups_never_see_each_others_messages(users):
+    alice, bob, carol = users
+    # Each person connects "their" panel of the console to /chat, with the auth it shows.
+    for page, name in ((alice, "Alice"), (bob, "Bob"), (carol, "Carol")):
+        run_js(page, f"() => Playground.client('{name}').connect()")
+        expect(page.locator(f'.client[data-client="{name}"] .status')).to_have_text("connected")
+
+    say = "([name, text]) => Playground.client(name).emitWithAck('say', [text])"
+    assert run_js(alice, say, ["Alice", "Hi red"]) == ["sent"]
+    assert run_js(carol, say, ["Carol", "Hi blue"]) == ["sent"]
+    assert run_js(bob, say, ["Bob", "Hi Alice"]) == ["sent"]
+
+    # Each sender's own "said" came before its ack; the others' arrive on their own.
+    expect(incoming(alice, "Alice", "said")).to_have_count(2)
+    assert [m["text"] for m in payloads(alice, "Alice", "in", "said")] == ["Hi red", "Hi Alice"]
+    expect(incoming(bob, "Bob", "said")).to_have_count(2)
+    assert [m["text"] for m in payloads(bob, "Bob", "in", "said")] == ["Hi red", "Hi Alice"]
+    assert payloads(carol, "Carol", "in", "said") == [said("Carol", "blue", "Hi blue")]
+    assert payloads(alice, "Alice", "in", "joined") == [{"name": "Bob", "group": "red"}]
+
+    # Bob closes his browser: Alice is told, Carol is not.
+    bob.context.close()
+    expect(incoming(alice, "Alice", "left")).to_have_count(1)
+    assert payloads(alice, "Alice", "in", "left") == [{"name": "Bob", "group": "red"}]
+    assert run_js(carol, say, ["Carol", "Still blue"]) == ["sent"]
+    expect(log_entries(carol, "Carol", "in", "left")).to_have_count(0)
+    assert [m["text"] for m in payloads(carol, "Carol", "in", "said")] == ["Hi blue", "Still blue"]
+
+
+@pytest.mark.claim("L05.6")
+def test_refusal_reasons_reach_the_browser_and_the_refused_join_no_room(lesson_page):
+    lesson_page.evaluate(CLIENT_JS)
+    result = run_js(
+        lesson_page,
+        """async (auths) => {
+            const alice = await lesson05.connect('/chat', auths.alice);
+            const refusals = [];
+            for (const auth of auths.refused) {
+                try {
+                    await lesson05.connect('/chat', auth);
+                    refusals.push('connected!');
+                } catch (err) {
+                    refusals.push({message: err.message, data: err.data ?? null});
+                }
+            }
+            // Round trip: a "joined" for any of them would have come before this answer.
+            await lesson05.send(alice, 'say', 'Anyone new?');
+            return {refusals, joined: alice.heard.joined ?? [], said: alice.heard.said};
+        }""",
+        {
+            "alice": chat_auth("Alice", "red"),
+            "refused": [
+                None,
+                {"name": "Dave", "group": "red"},
+                {"name": "Dave", "group": "red", "token": DEMO_TOKENS["blue"]},
+                {"group": "red", "token": DEMO_TOKENS["red"]},
+            ],
+        },
+    )
+    assert result["refusals"] == [
+        {"message": "a token is required", "data": None},
+        {"message": "a token is required", "data": None},
+        {"message": "this token does not open the group 'red'", "data": None},
+        {"message": "a name of 1 to 20 characters is required", "data": None},
+    ]
+    assert result["joined"] == []
+    assert result["said"] == [said("Alice", "red", "Anyone new?")]
+
+
+# --- rooms in / ------------------------------------------------------------------------------
+
+
+@pytest.mark.claim("L05.1", "L05.2")
+def test_rooms_scenario_reaches_members_only(lesson_page):
+    page = lesson_page
+    play(page, "Rooms in /: join, say, leave")
+
+    alice, bob, carol = (sid_in_panel(page, name) for name in ("Alice", "Bob", "Carol"))
+
+    def texts(name):
+        return [(m["from"], m["text"]) for m in payloads(page, name, "in", "said")]
+
+    assert texts("Alice") == [
+        (alice, "Hello lobby"),
+        (alice, "Bob has left"),
+        (carol, "Carol, from outside"),
+    ]
+    assert texts("Bob") == [(alice, "Hello lobby"), (alice, "Hello everyone else")]
+    assert texts("Carol") == []  # not a member: not even what she sent to the lobby
+    assert [sorted(ack) for ack in acks(page, "Alice", "join")] == [sorted([alice, "lobby"])]
+    assert acks(page, "Bob", "leave") == [[bob]]
+
+
+@pytest.mark.claim("L05.3", "L05.9")
+def test_whispers_scenario_reaches_bob_alone_and_an_empty_sid_comes_back(lesson_page):
+    page = lesson_page
+    play(page, "Whisper to Bob's sid, then to ''")
+
+    alice, carol = sid_in_panel(page, "Alice"), sid_in_panel(page, "Carol")
+    assert payloads(page, "Bob", "in", "whispered") == [
+        {"from": alice, "text": "Just for you, Bob"}
+    ]
+    expect(log_entries(page, "Alice", "in", "whispered")).to_have_count(0)
+    # Carol whispered to '' after Alice's whisper was done: hers is all she got.
+    assert payloads(page, "Carol", "in", "whispered") == [
+        {"from": carol, "text": "Is anyone there?"}
+    ]
+
+
+@pytest.mark.claim("L05.3")
+def test_a_sid_room_cannot_be_joined_or_closed_by_another_but_can_be_left(lesson_page):
+    lesson_page.evaluate(CLIENT_JS)
+    result = run_js(
+        lesson_page,
+        """async () => {
+            const [alice, bob, carol] = await Promise.all(
+                [1, 2, 3].map(() => lesson05.connect('/')));
+            // The server refuses both (its handler raises ValueError): no answer comes, so these
+            // are sent without asking for one. Events of one client are handled in order.
+            alice.emit('join', bob.id);
+            alice.emit('close', bob.id);
+            const aliceRooms = await lesson05.send(alice, 'rooms');
+            const bobRooms = await lesson05.send(carol, 'rooms', bob.id);
+            const bobHeard = new Promise((resolve) => bob.once('whispered', resolve));
+            await lesson05.send(carol, 'whisper', bob.id, 'Still private');
+            await bobHeard;
+            // Bob leaves his own sid room: accepted, and whispers to him reach no one.
+            const afterLeaving = await lesson05.send(bob, 'leave', bob.id);
+            await lesson05.send(carol, 'whisper', bob.id, 'Lost');
+            await lesson05.send(bob, 'rooms');  // Bob's round trip
+            await lesson05.send(alice, 'rooms');  // Alice's round trip
+            return {ids: [alice.id, bob.id, carol.id], aliceRooms, bobRooms, afterLeaving,
+                    bob: bob.heard.whispered, alice: alice.heard.whispered ?? [],
+                    carol: carol.heard.whispered ?? []};
+        }""",
+    )
+    alice, bob, carol = result["ids"]
+    assert result["aliceRooms"] == [alice]
+    assert result["bobRooms"] == [bob]
+    assert result["bob"] == [{"from": carol, "text": "Still private"}]
+    assert result["afterLeaving"] == []
+    assert result["alice"] == result["carol"] == []
+
+
+@pytest.mark.claim("L05.4")
+def test_close_scenario_lists_rooms_and_empties_the_lobby(lesson_page):
+    page = lesson_page
+    play(page, "rooms() and close_room")
+
+    alice, bob, carol = (sid_in_panel(page, name) for name in ("Alice", "Bob", "Carol"))
+    [[carols_view], [after_close]] = acks(page, "Carol", "rooms"), acks(page, "Alice", "rooms")
+    assert sorted(carols_view) == sorted([alice, "lobby", "kitchen"])
+    assert sorted(after_close) == sorted([alice, "kitchen"])
+    assert acks(page, "Bob", "rooms") == [[bob]]
+    assert acks(page, "Carol", "close") == [[carol]]
+    # Carol's message to the closed lobby reached no one, Carol included: each of them answered
+    # a request made after it.
+    for name in ("Alice", "Bob", "Carol"):
+        expect(log_entries(page, name, "in", "said")).to_have_count(0)
+    for name in ("Alice", "Bob"):
+        expect(page.locator(f'.client[data-client="{name}"] .status')).to_have_text("connected")
+
+
+@pytest.mark.claim("L05.4")
+def test_a_disconnect_takes_the_client_out_of_every_room(lesson_page):
+    lesson_page.evaluate(CLIENT_JS)
+    result = run_js(
+        lesson_page,
+        """async () => {
+            const alice = await lesson05.connect('/'), bob = await lesson05.connect('/');
+            await lesson05.send(bob, 'join', 'lobby');
+            await lesson05.send(bob, 'join', 'kitchen');
+            const before = await lesson05.send(alice, 'rooms', bob.id);
+            const bobId = bob.id;
+            bob.disconnect();
+            // The server handles Bob's disconnect when the packet arrives; ask until it has.
+            let after = before;
+            for (let i = 0; i < 50 && after.length > 0; i++) {
+                after = await lesson05.send(alice, 'rooms', bobId);
+            }
+            return {bobId, before, after};
+        }""",
+    )
+    assert sorted(result["before"]) == sorted([result["bobId"], "lobby", "kitchen"])
+    assert result["after"] == []
+
+
+# --- namespaces ------------------------------------------------------------------------------
+
+
+@pytest.mark.claim("L05.5")
+def test_red_in_root_and_red_in_chat_are_two_rooms(lesson_page):
+    lesson_page.evaluate(CLIENT_JS)
+    result = run_js(
+        lesson_page,
+        """async (auth) => {
+            // One connection in both namespaces (one Manager), and Bob in /chat's red.
+            const manager = new io.Manager({transports: ['websocket']});
+            const root = manager.socket('/'), chat = manager.socket('/chat', {auth: auth.alice});
+            const heard = {root: [], chat: []};
+            root.on('said', (m) => heard.root.push(m));
+            chat.on('said', (m) => heard.chat.push(m));
+            await Promise.all([root, chat].map((s) => new Promise((r) => s.once('connect', r))));
+            const bob = await lesson05.connect('/chat', auth.bob);
+            await lesson05.send(root, 'join', 'red');
+            await lesson05.send(root, 'say', 'red', 'Red in /');
+            await lesson05.send(bob, 'say', 'Red in /chat');
+            await lesson05.send(chat, 'say', 'Alice in /chat');  // round trip on the connection
+            const chatSidInRoot = await lesson05.send(root, 'rooms', chat.id);
+            return {heard, bob: bob.heard.said, chatSidInRoot, rootId: root.id};
+        }""",
+        {"alice": chat_auth("Alice", "red"), "bob": chat_auth("Bob", "red")},
+    )
+    assert [m["text"] for m in result["heard"]["root"]] == ["Red in /"]
+    assert [m["text"] for m in result["heard"]["chat"]] == ["Red in /chat", "Alice in /chat"]
+    assert [m["text"] for m in result["bob"]] == ["Red in /chat", "Alice in /chat"]
+    assert result["chatSidInRoot"] == []
