@@ -4,6 +4,8 @@
 Flask app under ``/lessons/<id>/`` of one server, each with its own Socket.IO server (the
 browser finds it at ``/lessons/<id>/socket.io``), and serves an index at ``/``. One process
 holds them all: twelve lessons in twelve processes would need over 600 MB, one needs a tenth.
+A lesson whose manifest entry says ``own_process`` (one that blocks its server on purpose, say)
+runs as its own process instead, exactly as ``nox -s lesson`` runs it, linked from the index.
 A lesson that fails to load is shown on the index with its error; the others still run.
 """
 
@@ -20,6 +22,7 @@ from flask import Flask, render_template
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from playground import manifest
+from playground.process import LessonProcess
 from playground.run import ASYNC_MODES, EXIT_PORT_IN_USE, port_is_free, quiet_eventlet_warning
 
 
@@ -28,10 +31,15 @@ class Entry:
     lesson: manifest.Lesson
     path: str
     error: str | None = None
+    server: LessonProcess | None = None  # for a lesson in a process of its own
 
     @property
     def live(self) -> bool:
         return self.error is None
+
+    @property
+    def href(self) -> str:
+        return f"{self.server.url}/" if self.server else f"{self.path[1:]}/"
 
 
 def load(lessons, async_mode: str) -> tuple[list[Entry], dict]:
@@ -40,8 +48,11 @@ def load(lessons, async_mode: str) -> tuple[list[Entry], dict]:
     for lesson in lessons:
         entry = Entry(lesson, f"/lessons/{lesson.id}")
         try:
-            app, _ = lesson.create_app(ASYNC_MODE=async_mode, SERVER_VIEW=True)
-            apps[entry.path] = app
+            if lesson.own_process:
+                entry.server = LessonProcess(lesson, async_mode=async_mode).start()
+            else:
+                app, _ = lesson.create_app(ASYNC_MODE=async_mode, SERVER_VIEW=True)
+                apps[entry.path] = app
         except Exception:  # any error in a lesson must not take the others down
             entry.error = traceback.format_exc(limit=-3)
         entries.append(entry)
@@ -113,6 +124,11 @@ def main(argv: list[str] | None = None) -> None:
     # SIGTERM stops the playground the way Ctrl-C does.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     app = DispatcherMiddleware(index_app(entries), apps)
-    with contextlib.suppress(KeyboardInterrupt):
-        serve(app, args.host, args.port, args.async_mode, ready)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            serve(app, args.host, args.port, args.async_mode, ready)
+    finally:
+        for entry in entries:
+            if entry.server:
+                entry.server.stop()
     print("Playground stopped.", flush=True)

@@ -20,6 +20,8 @@ class Lesson:
     title: str
     summary: str
     variants: tuple[str, ...]
+    # Why the playground must run this lesson in a process of its own (else it shares one).
+    own_process: str = ""
 
     @property
     def package(self) -> str:
@@ -58,6 +60,7 @@ def lessons() -> tuple[Lesson, ...]:
             title=e["title"],
             summary=e["summary"],
             variants=tuple(e.get("variants", ["app"])),
+            own_process=e.get("own_process", ""),
         )
         for e in entries
     )

@@ -49,6 +49,7 @@ class LessonProcess:
         port: int = 0,
         host: str = "127.0.0.1",
         variant: str | None = None,
+        args: tuple[str, ...] = (),
         env: dict[str, str] | None = None,
     ):
         self.lesson = lesson
@@ -56,6 +57,7 @@ class LessonProcess:
         self.host = host
         self.port = port
         self.variant = variant
+        self.args = tuple(args)  # more runner options, e.g. ("--monkey-patch",)
         self.env = env
         self.process: subprocess.Popen | None = None
         # The server's output goes to a file: a pipe nobody reads would fill up and block it.
@@ -69,7 +71,8 @@ class LessonProcess:
     def command(self) -> list[str]:
         command = [sys.executable, "-m", "playground.run", self.lesson.id]
         command += ["--async-mode", self.async_mode, "--host", self.host, "--port", str(self.port)]
-        return command + (["--variant", self.variant] if self.variant else [])
+        command += ["--variant", self.variant] if self.variant else []
+        return command + list(self.args)
 
     def start(self, timeout: float = STARTUP_TIMEOUT) -> LessonProcess:
         """Start the server and return once it accepts connections; raise with its output if not."""

@@ -4,13 +4,19 @@ This is what ``nox -s lesson`` runs, and what the test suite and the playground 
 as a subprocess, so every lesson is served the same way users serve theirs: ``socketio.run``.
 """
 
-from __future__ import annotations
+import sys
+import warnings
+
+if "--monkey-patch" in sys.argv[1:]:
+    # eventlet asks for this before anything else is imported; lesson 10 shows what it changes.
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    import eventlet
+
+    eventlet.monkey_patch()
 
 import argparse
 import errno
 import socket
-import sys
-import warnings
 
 from playground import manifest
 
@@ -29,7 +35,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--variant", help="another module of the lesson (see lessons.toml)")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--monkey-patch",
+        action="store_true",
+        help="call eventlet.monkey_patch() first thing (eventlet only; see lesson 10)",
+    )
+    parser.add_argument(
+        "--access-log", action="store_true", help="log every HTTP request (see lesson 09)"
+    )
+    args = parser.parse_args(argv)
+    if args.monkey_patch and args.async_mode != "eventlet":
+        parser.error("--monkey-patch is eventlet's; use it with --async-mode eventlet")
+    return args
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -87,7 +104,13 @@ def main(argv: list[str] | None = None) -> None:
     # allow_unsafe_werkzeug: in threading mode socketio.run refuses to start without a terminal
     # (as under nox or the test suite). These servers listen on loopback for one learner.
     try:
-        socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True)
+        socketio.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_output=args.access_log,
+            allow_unsafe_werkzeug=True,
+        )
     except KeyboardInterrupt:
         print("stopped", flush=True)
 

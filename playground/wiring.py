@@ -26,6 +26,8 @@ DEFAULTS = {
     "CORS_ALLOWED_ORIGINS": None,
     # Lesson payloads are a few kB; python-engineio's default would be 1,000,000 bytes.
     "MAX_HTTP_BUFFER_SIZE": 64 * 1024,
+    # A message queue URL (redis://…) shared by several server processes; None: one process.
+    "MESSAGE_QUEUE": None,
     # The console's live server view (python-socketio's admin instrumentation, read-only).
     # Only the playground launcher turns it on.
     "SERVER_VIEW": False,
@@ -66,6 +68,7 @@ def lesson_app(import_name: str, **config) -> tuple[Flask, SocketIO]:
         async_mode=app.config["ASYNC_MODE"],
         cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"],
         max_http_buffer_size=app.config["MAX_HTTP_BUFFER_SIZE"],
+        message_queue=app.config["MESSAGE_QUEUE"],
     )
     server_view = instrument(socketio) if app.config["SERVER_VIEW"] else None
 

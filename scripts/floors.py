@@ -71,7 +71,7 @@ def main() -> int:
         nonlocal over
         over += value > floor
         verdict = "ok" if value <= floor else "OVER"
-        print(f"{what:<44}{value:>9.2f} {unit:<3} (floor {floor:g} {unit}) {verdict}", flush=True)
+        print(f"{what:<56}{value:>9.2f} {unit:<3} (floor {floor:g} {unit}) {verdict}", flush=True)
 
     for lesson in manifest.lessons():
         for mode in ASYNC_MODES:

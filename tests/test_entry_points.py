@@ -1,5 +1,6 @@
 """The runner (`nox -s lesson`) and the launcher (`nox -s playground`) as a user meets them."""
 
+import dataclasses
 import re
 import signal
 import socket
@@ -60,6 +61,8 @@ def test_playground_prints_one_url_serves_every_lesson_and_stops_on_sigterm():
 
         for lesson in manifest.lessons():
             assert f'data-lesson="{lesson.id}" data-status="live"' in index
+            if lesson.own_process:
+                continue  # linked at a port of its own: see the test below
             assert f'<a href="lessons/{lesson.id}/">' in index
             page = urllib.request.urlopen(f"{url}lessons/{lesson.id}/").read().decode()
             assert f'data-socketio-path="/lessons/{lesson.id}/socket.io"' in page
@@ -83,3 +86,18 @@ def test_a_lesson_that_fails_to_load_is_shown_failed_and_the_others_live():
     index = index_app(entries).test_client().get("/").text
     assert 'data-lesson="99" data-status="failed"' in index
     assert "No module named &#39;lessons.lesson99_broken&#39;" in index
+
+
+def test_a_lesson_marked_own_process_runs_beside_the_playground_and_is_linked():
+    first = manifest.lessons()[0]
+    alone = dataclasses.replace(first, own_process="it blocks its server on purpose")
+    entries, apps = load([alone], "eventlet")
+    [entry] = entries
+    try:
+        assert apps == {} and entry.live
+        assert entry.href == f"{entry.server.url}/"
+        assert first.title in urllib.request.urlopen(entry.href).read().decode()
+        index = index_app(entries).test_client().get("/").text
+        assert f'<a href="{entry.href}">{first.title}</a>' in index
+    finally:
+        entry.server.stop()
