@@ -92,6 +92,13 @@ def floors(session: nox.Session) -> None:
     session.run("python", "scripts/floors.py", *session.posargs)
 
 
+@nox.session
+def soak(session: nox.Session) -> None:
+    """Soak lesson 05: 200 clients in 20 rooms talk for 60 s; writes docs/assets/soak.json."""
+    install(session, "soak")
+    session.run("python", "scripts/soak.py", *session.posargs)
+
+
 @nox.session(venv_backend="none")
 def vendor(session: nox.Session) -> None:
     """Refresh the pinned socket.io browser client from the npm registry (needs npm)."""

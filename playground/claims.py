@@ -5,12 +5,17 @@ with ``@pytest.mark.claim("L01.2")``; its layer is its file's name: ``test_clien
 Flask-SocketIO's test client, ``test_browser.py`` in Chromium against a live server. Every claim
 needs both layers, or a ``cannot.<layer>`` reason that the page shows instead.
 
+The guide's "Myths and facts" page works the same way: ``tests/myths/myths.toml`` gives each
+popular claim about Flask-SocketIO a verdict, and tests marked ``@pytest.mark.claim("M05")``
+decide it. Every myth needs at least one test, in any file.
+
 The tests are read statically (``ast``), so the guide can list them without running pytest.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import textwrap
 import tomllib
 from collections import defaultdict
@@ -23,6 +28,20 @@ TESTS_DIR = ROOT / "tests"
 
 # layer -> how the page names it; a test's layer is its file stem without "test_".
 LAYERS = {"client": "test_client", "browser": "browser (Playwright)"}
+# The myths' test files, named the same way (tests/myths/test_myths_live.py -> "myths_live").
+MYTH_LAYERS = {
+    "myths": "in-process",
+    "myths_live": "live server",
+    "myths_browser": "browser (Playwright)",
+}
+MYTHS_FILE = TESTS_DIR / "myths" / "myths.toml"
+VERDICTS = ("true", "false", "partly", "outdated", "pending")
+MYTH_ID = re.compile(r"M\d{2}")
+
+
+def layer_name(layer: str) -> str:
+    """How the guide names the layer of a test file (``client`` -> ``test_client``)."""
+    return {**LAYERS, **MYTH_LAYERS}.get(layer, layer)
 
 
 @dataclass(frozen=True)
@@ -30,6 +49,16 @@ class Claim:
     id: str
     text: str
     cannot: dict[str, str] = field(default_factory=dict)  # layer -> why that layer cannot show it
+
+
+@dataclass(frozen=True)
+class Myth:
+    id: str  # "M01"
+    claim: str  # what the blog posts say
+    verdict: str  # one of VERDICTS
+    fact: str  # what is true on the pinned versions
+    practice: str  # one line: what to do instead
+    see: tuple[str, ...] = ()  # lesson claims that prove it too ("L05.3")
 
 
 @dataclass(frozen=True)
@@ -50,6 +79,20 @@ def claims_of(lesson: Lesson) -> list[Claim]:
     with path.open("rb") as f:
         entries = tomllib.load(f)["claim"]
     return [Claim(e["id"], e["text"], dict(e.get("cannot", {}))) for e in entries]
+
+
+def myths(path: Path = MYTHS_FILE) -> list[Myth]:
+    """The myths of the guide's "Myths and facts" page, in page order."""
+    with path.open("rb") as f:
+        entries = tomllib.load(f)["myth"]
+    found = []
+    for entry in entries:
+        see = entry.get("see", ())
+        try:
+            found.append(Myth(**{**entry, "see": (see,) if isinstance(see, str) else tuple(see)}))
+        except TypeError as error:
+            raise ValueError(f"{path.name}: myth {entry.get('id', '?')}: {error}") from None
+    return found
 
 
 def _claim_ids(decorators: list[ast.expr]) -> list[str]:
@@ -111,8 +154,13 @@ def proofs_by_claim(tests_dir: Path = TESTS_DIR) -> dict[str, list[Proof]]:
     return dict(grouped)
 
 
-def problems(lessons: list[Lesson], tests_dir: Path = TESTS_DIR) -> list[str]:
-    """Why the claims and the tests disagree; empty when every claim is proven as promised."""
+def problems(
+    lessons: list[Lesson], tests_dir: Path = TESTS_DIR, myth_list: list[Myth] | None = None
+) -> list[str]:
+    """Why the claims, the myths and the tests disagree; empty when all is proven as promised.
+
+    ``myth_list`` defaults to the myths of ``tests/myths/myths.toml``.
+    """
     found = proofs_by_claim(tests_dir)
     known = set()
     issues = []
@@ -129,8 +177,31 @@ def problems(lessons: list[Lesson], tests_dir: Path = TESTS_DIR) -> list[str]:
                     issues.append(f"{claim.id}: no {LAYERS[layer]} test and no reason why not")
                 if layer in layers and layer in claim.cannot:
                     issues.append(f"{claim.id}: has a {layer} test but says that layer cannot")
+    myth_ids = set()
+    for myth in myths() if myth_list is None else myth_list:
+        if not MYTH_ID.fullmatch(myth.id):
+            issues.append(f"{myth.id}: a myth's id is M and two digits (M01)")
+        if myth.id in myth_ids:
+            issues.append(f"{myth.id}: two myths have this id")
+        myth_ids.add(myth.id)
+        if myth.verdict not in VERDICTS:
+            issues.append(
+                f"{myth.id}: verdict {myth.verdict!r} is not one of {', '.join(VERDICTS)}"
+            )
+        if myth.id not in found:
+            issues.append(f"{myth.id}: no test decides this myth")
+        issues += [
+            f"{myth.id}: sees {claim_id}, which no lesson claims"
+            for claim_id in myth.see
+            if claim_id not in known
+        ]
     for claim_id, claim_proofs in found.items():
-        if claim_id not in known:
+        if claim_id.startswith("M") and claim_id not in myth_ids:
+            issues += [
+                f"{p.node_id} names {claim_id}, which is no myth of {MYTHS_FILE.name}"
+                for p in claim_proofs
+            ]
+        elif not claim_id.startswith("M") and claim_id not in known:
             issues += [
                 f"{p.node_id} names {claim_id}, which no lesson claims" for p in claim_proofs
             ]

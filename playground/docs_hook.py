@@ -3,6 +3,9 @@
 - The "Lessons" section of the nav must list every lesson page of lessons/lessons.toml, in order.
 - A lesson page's ``<!-- claims -->`` line becomes its claims, each with the tests that prove it
   (read from the test files, so the guide cannot drift from the suite).
+- On ``myths.md``, ``<!-- myths-summary -->`` becomes a table of the verdicts and ``<!-- myths -->``
+  every myth of ``tests/myths/myths.toml``: its verdict, the fact, the practice, the lesson claims
+  that prove it too, and the tests that decide it.
 """
 
 from __future__ import annotations
@@ -12,9 +15,20 @@ import textwrap
 from mkdocs.exceptions import PluginError
 
 from playground import manifest
-from playground.claims import LAYERS, Proof, claims_of, proofs_by_claim
+from playground.claims import Myth, Proof, claims_of, layer_name, myths, proofs_by_claim
 
 MARKER = "<!-- claims -->"
+MYTHS_PAGE = "myths.md"
+MYTHS_MARKER = "<!-- myths -->"
+SUMMARY_MARKER = "<!-- myths-summary -->"
+# verdict -> (admonition type, how the page says it, what it means)
+VERDICT_BADGES = {
+    "true": ("success", "True", "the claim holds as stated"),
+    "false": ("failure", "False", "the claim is wrong"),
+    "partly": ("warning", "Partly true", "part of it holds, or it holds only under conditions"),
+    "outdated": ("info", "Outdated", "true of an older release, not of this one"),
+    "pending": ("note", "Pending", "no test can decide it yet; the myth says what will"),
+}
 
 
 def _lesson_pages_in_nav(nav) -> list[str]:
@@ -39,7 +53,13 @@ def on_config(config):
 
 def _proof_block(proof: Proof) -> str:
     code = textwrap.indent(f"```python\n{proof.source.rstrip()}\n```", "    ")
-    return f"    **{LAYERS.get(proof.layer, proof.layer)}** · `{proof.node_id}`\n\n{code}\n"
+    return f"    **{layer_name(proof.layer)}** · `{proof.node_id}`\n\n{code}\n"
+
+
+def _tests_and_layers(proofs: list[Proof]) -> str:
+    """``3 tests: browser (Playwright), test_client``"""
+    layers = sorted({layer_name(p.layer) for p in proofs})
+    return f"{len(proofs)} test{'s' * (len(proofs) != 1)}: {', '.join(layers)}"
 
 
 def render_claims(lesson: manifest.Lesson) -> str:
@@ -47,11 +67,10 @@ def render_claims(lesson: manifest.Lesson) -> str:
     blocks = []
     for claim in claims_of(lesson):
         proofs = found.get(claim.id, [])
-        layers = sorted({LAYERS.get(p.layer, p.layer) for p in proofs})
-        title = f"Proven by {len(proofs)} test{'s' * (len(proofs) != 1)}: {', '.join(layers)}"
+        title = f"Proven by {_tests_and_layers(proofs)}"
         block = [f'<a id="{claim.id}"></a>\n**{claim.id}** — {claim.text}\n']
         block += [
-            f'!!! note "Not shown with {LAYERS[layer]}"\n    {reason}\n'
+            f'!!! note "Not shown with {layer_name(layer)}"\n    {reason}\n'
             for layer, reason in claim.cannot.items()
         ]
         block.append(f'??? success "{title}"\n' + "\n".join(_proof_block(p) for p in proofs))
@@ -59,7 +78,55 @@ def render_claims(lesson: manifest.Lesson) -> str:
     return "\n".join(blocks)
 
 
+def _claim_link(claim_id: str) -> str:
+    """``[L05.3](lessons/05-rooms.md#L05.3)``, relative to the myths page."""
+    lesson = manifest.find(claim_id[1:].split(".")[0])
+    return f"[{claim_id}]({lesson.doc_page}#{claim_id})"
+
+
+def render_myth(myth: Myth, proofs: list[Proof]) -> str:
+    if myth.verdict not in VERDICT_BADGES:
+        raise PluginError(f"{myth.id}: unknown verdict {myth.verdict!r}")
+    kind, verdict, _ = VERDICT_BADGES[myth.verdict]
+    block = [
+        f"### {myth.id} · {myth.claim} {{#{myth.id}}}\n",
+        f'!!! {kind} "{verdict}"\n' + textwrap.indent(myth.fact, "    ") + "\n",
+        f"**Practice:** {myth.practice}\n",
+    ]
+    if myth.see:
+        block.append(f"**Proven in the lessons too:** {', '.join(map(_claim_link, myth.see))}\n")
+    decided = "Kept pending by" if myth.verdict == "pending" else "Decided by"
+    block.append(
+        f'??? example "{decided} {_tests_and_layers(proofs)}"\n'
+        + "\n".join(_proof_block(p) for p in proofs)
+    )
+    return "\n".join(block)
+
+
+def render_myths() -> str:
+    found = proofs_by_claim()
+    return "\n".join(render_myth(myth, found.get(myth.id, [])) for myth in myths())
+
+
+def render_myths_summary() -> str:
+    """A table: each verdict, what it means, and the myths that got it."""
+    by_verdict = {verdict: [] for verdict in VERDICT_BADGES}
+    for myth in myths():
+        by_verdict.setdefault(myth.verdict, []).append(f"[{myth.id}](#{myth.id})")
+    rows = [
+        f"| {label} | {meaning} | {len(by_verdict[verdict])} | {', '.join(by_verdict[verdict])} |"
+        for verdict, (_, label, meaning) in VERDICT_BADGES.items()
+    ]
+    return "\n".join(["| verdict | means | myths | which |", "|---|---|---|---|", *rows])
+
+
 def on_page_markdown(markdown, page, config, files):
+    if page.file.src_uri == MYTHS_PAGE:
+        for marker in (SUMMARY_MARKER, MYTHS_MARKER):
+            if marker not in markdown:
+                raise PluginError(f"{MYTHS_PAGE} lacks the line {marker}")
+        markdown = markdown.replace(SUMMARY_MARKER, render_myths_summary())
+        return markdown.replace(MYTHS_MARKER, render_myths())
     for lesson in manifest.lessons():
         if page.file.src_uri == lesson.doc_page:
             if MARKER not in markdown:

@@ -51,7 +51,13 @@ def load(lessons, async_mode: str) -> tuple[list[Entry], dict]:
             if lesson.own_process:
                 entry.server = LessonProcess(lesson, async_mode=async_mode).start()
             else:
-                app, _ = lesson.create_app(ASYNC_MODE=async_mode, SERVER_VIEW=True)
+                app, _ = lesson.create_app(
+                    ASYNC_MODE=async_mode,
+                    SERVER_VIEW=True,
+                    # Lessons share this origin and each signs with its own key: keep each
+                    # lesson's session cookie to its own path.
+                    SESSION_COOKIE_PATH=f"{entry.path}/",
+                )
                 apps[entry.path] = app
         except Exception:  # any error in a lesson must not take the others down
             entry.error = traceback.format_exc(limit=-3)

@@ -5,6 +5,7 @@ Used by the test suite's live-server fixture and by the playground launcher.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import queue
 import re
@@ -26,6 +27,17 @@ STARTUP_TIMEOUT = 15.0  # seconds; lessons listen in well under 1 s
 
 class LessonFailedToStart(RuntimeError):
     pass
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the process that started it dies, even by SIGKILL.
+
+    So a test run or a playground that is killed leaves no lesson server behind.
+    """
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -89,6 +101,7 @@ class LessonProcess:
                 stdout=self.output,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: stop() reaches all of it
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             )
             if self._wait_until_listening(timeout):
                 return self
@@ -172,6 +185,10 @@ def playground_process(*args: str, timeout: float = STARTUP_TIMEOUT) -> Iterator
         url = re.search(r"http://\S+", printed[-1]).group(0)
         yield process, url, printed
     finally:
-        process.kill()
-        process.wait()
+        process.terminate()  # SIGTERM: the launcher stops the lessons it runs in processes too
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
         process.stdout.close()

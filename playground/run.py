@@ -7,12 +7,14 @@ as a subprocess, so every lesson is served the same way users serve theirs: ``so
 import sys
 import warnings
 
+# --8<-- [start:monkey-patch]
 if "--monkey-patch" in sys.argv[1:]:
     # eventlet asks for this before anything else is imported; lesson 10 shows what it changes.
     warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     import eventlet
 
     eventlet.monkey_patch()
+# --8<-- [end:monkey-patch]
 
 import argparse
 import errno

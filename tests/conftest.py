@@ -50,6 +50,7 @@ def pytest_addoption(parser):
 # --- the lesson under test ---------------------------------------------------------------
 
 
+# --8<-- [start:app-fixtures]
 @pytest.fixture(scope="module")
 def lesson(request) -> manifest.Lesson:
     return manifest.by_package(request.path.parent.name)
@@ -68,6 +69,9 @@ def app(app_socketio):
 @pytest.fixture
 def socketio(app_socketio):
     return app_socketio[1]
+
+
+# --8<-- [end:app-fixtures]
 
 
 # --8<-- [start:make-client]
@@ -148,6 +152,7 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}
 
 
+# --8<-- [start:loopback-only]
 def assert_loopback_only(requested: list[str]) -> None:
     foreign = [url for url in requested if urlsplit(url).hostname not in LOOPBACK_HOSTS]
     assert not foreign, f"a page requested non-loopback URLs: {foreign}"
@@ -161,6 +166,9 @@ def page(page):
     page.on("request", lambda request: requested.append(request.url))
     yield page
     assert_loopback_only(requested)
+
+
+# --8<-- [end:loopback-only]
 
 
 def open_console(page, url: str):

@@ -37,6 +37,7 @@ def websocket_frames(page, direction: str = "received") -> list[str]:
     return frames
 
 
+# --8<-- [start:run-js]
 def run_js(page, function: str, arg=None, timeout_ms: int = DEFAULT_TIMEOUT_MS):
     """Await the async JS ``function(arg)`` in the page, failing after ``timeout_ms``.
 
@@ -54,6 +55,9 @@ def run_js(page, function: str, arg=None, timeout_ms: int = DEFAULT_TIMEOUT_MS):
         }""",
         [function, arg, timeout_ms],
     )
+
+
+# --8<-- [end:run-js]
 
 
 def exchange(page, event: str, *args, until: str, namespace: str = "/") -> list:

@@ -6,8 +6,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +103,40 @@ def test_a_lesson_marked_own_process_runs_beside_the_playground_and_is_linked():
         assert f'<a href="{entry.href}">{first.title}</a>' in index
     finally:
         entry.server.stop()
+
+
+def test_a_killed_parent_leaves_no_lesson_server_behind():
+    """Even a SIGKILLed test run or playground takes its lesson servers with it."""
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import signal; from playground import manifest;"
+            "from playground.process import LessonProcess;"
+            "server = LessonProcess(manifest.find('01')).start();"
+            "print(server.process.pid, flush=True); signal.pause()",
+        ],
+        cwd=manifest.ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    server_pid = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    parent.stdout.close()
+
+    gone = threading.Event()
+    deadline = time.monotonic() + 5
+    while not gone.is_set() and time.monotonic() < deadline:
+        if running(server_pid):
+            gone.wait(0.05)
+        else:
+            gone.set()
+    assert gone.is_set(), f"lesson server {server_pid} outlived its parent"
+
+
+def running(pid: int) -> bool:
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False

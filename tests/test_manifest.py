@@ -61,3 +61,33 @@ def test_claim_checker_reports_missing_layers_and_unknown_claims(tmp_path):
     assert any("names L99.9, which no lesson claims" in problem for problem in found)
     for claim in others:
         assert f"{claim.id}: no test_client test and no reason why not" in found
+
+
+def test_myth_checker_reports_undecided_myths_bad_entries_and_unknown_myths(tmp_path):
+    """The myth rules can fail too: fed myths with flaws and tests that name a made-up myth."""
+    lesson = LESSONS[0]
+    [claim, *_] = claims.claims_of(lesson)
+    decided, undecided, flawed = (
+        claims.Myth("M01", "decided", "true", "fact", "practice", see=(claim.id,)),
+        claims.Myth("M02", "nobody tests it", "false", "fact", "practice"),
+        claims.Myth("Myth3", "flawed", "maybe", "fact", "practice", see=("L99.9",)),
+    )
+    (tmp_path / "test_myths.py").write_text(
+        "import pytest\n@pytest.mark.claim('M01', 'M99', 'Myth3')\ndef test_one(): assert True\n"
+    )
+    found = claims.problems([lesson], tests_dir=tmp_path, myth_list=[decided, undecided, flawed])
+
+    assert not [problem for problem in found if problem.startswith("M01")]
+    assert "M02: no test decides this myth" in found
+    assert "Myth3: a myth's id is M and two digits (M01)" in found
+    assert any(problem.startswith("Myth3: verdict 'maybe' is not one of") for problem in found)
+    assert "Myth3: sees L99.9, which no lesson claims" in found
+    assert any("names M99, which is no myth of myths.toml" in problem for problem in found)
+    duplicated = claims.problems([lesson], tests_dir=tmp_path, myth_list=[decided, decided])
+    assert "M01: two myths have this id" in duplicated
+
+
+def test_myths_load_with_their_links_to_lesson_claims():
+    myths = claims.myths()
+    assert [myth.id for myth in myths] == [f"M{n:02d}" for n in range(1, len(myths) + 1)]
+    assert all(isinstance(myth.see, tuple) and myth.verdict in claims.VERDICTS for myth in myths)

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from tests.helpers import log_entries, run_js, websocket_frames
 
 
+# --8<-- [start:browser-same-event]
 @pytest.mark.claim("L01.1")
 def test_same_event_is_handled_by_its_namespace_only(lesson_page, screenshot):
     page = lesson_page
@@ -18,6 +19,9 @@ def test_same_event_is_handled_by_its_namespace_only(lesson_page, screenshot):
     expect(bob).to_have_count(1)
     expect(bob.locator(".payload")).to_have_text('"Hello Bob, from /chat"')
     screenshot(page, "lesson01-namespaces")
+
+
+# --8<-- [end:browser-same-event]
 
 
 @pytest.mark.claim("L01.2")
@@ -61,6 +65,7 @@ def test_namespace_without_handlers_is_refused_visibly(lesson_page):
     expect(refusal.locator(".payload")).to_contain_text("Unable to connect")
 
 
+# --8<-- [start:browser-frames]
 @pytest.mark.claim("L01.3")
 def test_refusal_leaves_the_connections_other_namespace_working(lesson_page):
     frames = websocket_frames(lesson_page)
@@ -82,6 +87,9 @@ def test_refusal_leaves_the_connections_other_namespace_working(lesson_page):
     assert '44/nowhere,"Unable to connect"' in frames
     # ...which socket.io-client 4.8 reads as an object: err.message comes out empty.
     assert (result["message"], result["data"]) == ("", None)
+
+
+# --8<-- [end:browser-frames]
 
 
 @pytest.mark.claim("L01.4")

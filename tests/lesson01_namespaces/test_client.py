@@ -3,6 +3,7 @@
 import pytest
 
 
+# --8<-- [start:namespaces]
 @pytest.mark.claim("L01.1")
 def test_same_event_is_handled_by_its_namespace_only(make_client):
     client = make_client()  # joins "/"
@@ -21,6 +22,9 @@ def test_same_event_is_handled_by_its_namespace_only(make_client):
     ]
     assert client.get_received() == []
     assert other.get_received("/chat") == []  # a reply goes to the sender only
+
+
+# --8<-- [end:namespaces]
 
 
 # --8<-- [start:claim-marker]

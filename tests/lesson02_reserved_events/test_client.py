@@ -12,9 +12,13 @@ TYPES = [
 ]
 
 
+# --8<-- [start:sid-of]
 def sid_of(socketio, client, namespace="/"):
     """The server's ``request.sid`` for this test client in ``namespace``."""
     return socketio.server.manager.sid_from_eio_sid(client.eio_sid, namespace)
+
+
+# --8<-- [end:sid-of]
 
 
 def welcome(client, namespace="/"):
@@ -23,6 +27,7 @@ def welcome(client, namespace="/"):
     return event["args"][0]
 
 
+# --8<-- [start:auth-query]
 @pytest.mark.claim("L02.1")
 def test_connect_sees_sid_query_string_and_auth(make_client, socketio):
     alice = make_client(auth={"name": "Alice"}, query_string="room=lobby")
@@ -40,6 +45,9 @@ def test_connect_sees_sid_query_string_and_auth(make_client, socketio):
 def test_connect_gets_none_without_auth_or_with_an_empty_one(make_client, auth):
     # python-socketio passes auth on only when it is truthy: an empty {} arrives as None.
     assert welcome(make_client(auth=auth))["auth"] is None
+
+
+# --8<-- [end:auth-query]
 
 
 @pytest.mark.claim("L02.2")
@@ -128,6 +136,7 @@ def test_a_dict_sent_as_message_does_not_reach_the_json_handler(make_client):
     assert received["args"][0]["handler"] == "message"
 
 
+# --8<-- [start:arg-shapes]
 @pytest.mark.claim("L02.5")
 @pytest.mark.parametrize("value", [v for v, _ in TYPES], ids=[t for _, t in TYPES])
 def test_send_and_send_json_differ_only_in_the_event_name(make_client, value):
@@ -141,6 +150,9 @@ def test_send_and_send_json_differ_only_in_the_event_name(make_client, value):
         {"name": "message", "args": value, "namespace": "/"},
         {"name": "json", "args": value, "namespace": "/"},
     ]
+
+
+# --8<-- [end:arg-shapes]
 
 
 @pytest.mark.claim("L02.6")

@@ -18,6 +18,7 @@ def http(app):
     return app.test_client()
 
 
+# --8<-- [start:started-tasks]
 @pytest.fixture
 def started_tasks(socketio, monkeypatch):
     """The background tasks the app starts, so a test can ``join()`` them."""
@@ -31,6 +32,9 @@ def started_tasks(socketio, monkeypatch):
 
     monkeypatch.setattr(socketio, "start_background_task", start_and_keep)
     return tasks
+
+
+# --8<-- [end:started-tasks]
 
 
 @pytest.mark.claim("L03.1")
@@ -161,6 +165,7 @@ def test_server_object_needs_no_context_at_all(make_client, socketio):
     assert bob.get_received() == [event("message", "to everyone"), event("news", ["to Bob"])]
 
 
+# --8<-- [start:background-task]
 @pytest.mark.claim("L03.4", "L03.6")
 def test_in_a_background_task_only_the_server_object_works_without_app_context(
     make_client, started_tasks
@@ -182,6 +187,9 @@ def test_in_a_background_task_only_the_server_object_works_without_app_context(
     assert error["args"][0].startswith("Working outside of application context.\n")
     assert rest == from_task
     assert bob.get_received() == from_task  # the error went to Alice only (to=sid)
+
+
+# --8<-- [end:background-task]
 
 
 @pytest.mark.claim("L03.6")

@@ -14,6 +14,7 @@ def shouted(*texts, namespace="/"):
     return [{"name": "shouted", "args": [text], "namespace": namespace} for text in texts]
 
 
+# --8<-- [start:people]
 @pytest.fixture
 def people(make_client):
     """Alice, Bob and Dave in "/", Carol in "/other"."""
@@ -23,6 +24,9 @@ def people(make_client):
         "dave": make_client(),
         "carol": make_client(namespace="/other"),
     }
+
+
+# --8<-- [end:people]
 
 
 @pytest.mark.claim("L04.1")
@@ -50,6 +54,7 @@ def test_broadcast_in_another_namespace_stays_there(people):
     assert people["alice"].get_received() == []
 
 
+# --8<-- [start:several-clients]
 @pytest.mark.claim("L04.2")
 def test_include_self_false_leaves_out_exactly_the_sender(people):
     alice, bob, dave, carol = people["alice"], people["bob"], people["dave"], people["carol"]
@@ -60,6 +65,9 @@ def test_include_self_false_leaves_out_exactly_the_sender(people):
     assert bob.get_received() == shouted("Not for me")
     assert dave.get_received() == shouted("Not for me")
     assert carol.get_received("/other") == []
+
+
+# --8<-- [end:several-clients]
 
 
 @pytest.mark.claim("L04.3")
@@ -85,6 +93,7 @@ def test_skip_sid_list_leaves_out_each_listed_client(people, socketio):
     assert dave.get_received() == shouted("Only Dave")
 
 
+# --8<-- [start:http-view]
 @pytest.mark.claim("L04.4")
 def test_http_view_broadcasts_to_every_client_of_the_default_namespace(app, people):
     http = app.test_client()
@@ -96,6 +105,9 @@ def test_http_view_broadcasts_to_every_client_of_the_default_namespace(app, peop
     for name in ("alice", "bob", "dave"):
         assert people[name].get_received() == announcement
     assert people["carol"].get_received("/other") == []  # socketio.emit() defaults to "/"
+
+
+# --8<-- [end:http-view]
 
 
 @pytest.mark.claim("L04.4")
@@ -122,6 +134,7 @@ def test_http_view_accepts_an_announcement_of_exactly_the_limit(app, people):
     assert people["bob"].get_received()[0]["args"] == ["x" * 200]
 
 
+# --8<-- [start:acknowledge]
 def acknowledge(socketio, client, *args):
     """Answer the server's one pending ack request to ``client``, as a real client would.
 
@@ -159,6 +172,9 @@ def test_broadcast_callback_runs_once_per_acknowledging_client_as_the_sender(peo
     ]
     assert bob.get_received() == []
     assert dave.get_received() == []
+
+
+# --8<-- [end:acknowledge]
 
 
 @pytest.mark.claim("L04.6")

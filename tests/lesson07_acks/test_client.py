@@ -11,6 +11,7 @@ import pytest
 from socketio import exceptions
 
 
+# --8<-- [start:callback-true]
 @pytest.mark.claim("L07.1")
 @pytest.mark.parametrize(
     ("event", "ack"),
@@ -25,6 +26,9 @@ def test_return_value_is_the_ack(make_client, event, ack):
     client = make_client()
     assert client.emit(event, "Alice", callback=True) == ack
     assert client.get_received() == []  # an ack is not an event
+
+
+# --8<-- [end:callback-true]
 
 
 @pytest.mark.claim("L07.1")
@@ -57,6 +61,7 @@ def test_an_event_without_handler_is_not_acknowledged(make_client):
     assert client.get_received() == []
 
 
+# --8<-- [start:cannot-ack]
 def test_the_test_client_cannot_acknowledge_server_events(make_client):
     """Why L07.3 has no test-client proof: the callback never runs."""
     client = make_client()
@@ -69,12 +74,19 @@ def test_the_test_client_cannot_acknowledge_server_events(make_client):
     assert client.get_received() == []
 
 
+# --8<-- [end:cannot-ack]
+
+
+# --8<-- [start:call-raises]
 def test_call_raises_runtime_error_under_the_test_client(make_client):
     """Why L07.4 and L07.5 have no test-client proof."""
     client = make_client()
     with pytest.raises(RuntimeError, match=r"^Cannot use call\(\) when async_handlers is False\.$"):
         client.emit("call_me", 1)
     assert client.get_received() == []  # not even the question was sent
+
+
+# --8<-- [end:call-raises]
 
 
 def test_call_cannot_broadcast(socketio):

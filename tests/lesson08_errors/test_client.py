@@ -15,6 +15,7 @@ def report(handler, *args, error=ZERO):
     return {"handler": handler, "event": "divide", "args": list(args), "error": error}
 
 
+# --8<-- [start:spy-packets]
 def spy_packets(socketio, monkeypatch):
     """Every packet the server sends from now on, as (type, namespace, data, ack id).
 
@@ -30,6 +31,9 @@ def spy_packets(socketio, monkeypatch):
 
     monkeypatch.setattr(socketio.server, "_send_packet", spy)
     return sent
+
+
+# --8<-- [end:spy-packets]
 
 
 def spy_error_handlers(socketio, monkeypatch):
@@ -147,6 +151,7 @@ def test_default_handler_takes_bare_too_and_its_re_raise_leaves_emit(
     assert client.emit("divide", 6, 3, callback=True, namespace="/bare") == 2.0
 
 
+# --8<-- [start:raises-from-emit]
 @pytest.mark.claim("L08.4")
 def test_with_no_error_handler_at_all_it_is_the_same(make_client, socketio, monkeypatch):
     """Re-raising in the error handler behaves exactly as having no error handler."""
@@ -162,6 +167,10 @@ def test_with_no_error_handler_at_all_it_is_the_same(make_client, socketio, monk
     assert client.emit("divide", 6, 3, callback=True) == 2.0
 
 
+# --8<-- [end:raises-from-emit]
+
+
+# --8<-- [start:refusal-packets]
 @pytest.mark.claim("L08.5")
 def test_return_false_and_connection_refused_error_send_their_reasons(
     make_client, socketio, monkeypatch
@@ -189,6 +198,10 @@ def test_return_false_and_connection_refused_error_send_their_reasons(
     assert client.is_connected("/strict")
 
 
+# --8<-- [end:refusal-packets]
+
+
+# --8<-- [start:refusal-unreadable]
 @pytest.mark.claim("L08.5")
 @pytest.mark.parametrize("auth", [None, {"token": "wrong"}])
 def test_the_test_client_sees_a_refusal_but_not_its_reason(make_client, auth):
@@ -199,6 +212,9 @@ def test_the_test_client_sees_a_refusal_but_not_its_reason(make_client, auth):
         client.get_received("/strict")
     # It keeps no trace of the reason (Flask-SocketIO #1963): its whole state is this.
     assert (client.connected, client.queue, client.acks) == ({"/strict": False}, [], None)
+
+
+# --8<-- [end:refusal-unreadable]
 
 
 @pytest.mark.claim("L08.6")
