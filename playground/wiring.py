@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import secrets
+from urllib.parse import parse_qs
 
 from engineio.socket import Socket as EngineSocket
 from flask import Blueprint, Flask, render_template
 from flask_socketio import SocketIO
 from markupsafe import Markup, escape
+from socketio import packet as socketio_packet
 
 from playground import manifest
 from playground.claims import LAYERS, claims_of
@@ -69,6 +71,10 @@ def lesson_app(import_name: str, **config) -> tuple[Flask, SocketIO]:
         cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"],
         max_http_buffer_size=app.config["MAX_HTTP_BUFFER_SIZE"],
         message_queue=app.config["MESSAGE_QUEUE"],
+        serializer=BoundedPacket,
+    )
+    app.wsgi_app = RefuseOversizedPosts(
+        app.wsgi_app, socketio.server.eio, app.config["MAX_HTTP_BUFFER_SIZE"]
     )
     server_view = instrument(socketio) if app.config["SERVER_VIEW"] else None
 
@@ -100,6 +106,56 @@ def instrument(socketio: SocketIO) -> dict:
     auth = {"token": secrets.token_urlsafe(16)}
     socketio.server.instrument(auth=auth, read_only=True, namespace=SERVER_VIEW_NAMESPACE)
     return {"namespace": SERVER_VIEW_NAMESPACE, "auth": auth}
+
+
+# --8<-- [start:limits]
+# Two limits python-socketio 5.18 / python-engineio 4.15 do not enforce themselves (found by
+# tests/robustness; see the reliability page).
+MAX_ATTACHMENTS = 16  # binary attachments per event; each is already held to the size limit
+
+
+class BoundedPacket(socketio_packet.Packet):
+    """python-socketio's packet, refusing more binary attachments than a lesson needs.
+
+    Otherwise a client may announce up to 9,999,999,999 and the server holds every one it sends.
+    """
+
+    def decode(self, encoded_packet):
+        count = super().decode(encoded_packet)
+        if count > MAX_ATTACHMENTS:
+            raise ValueError(f"more than {MAX_ATTACHMENTS} binary attachments")
+        return count
+
+
+class RefuseOversizedPosts:
+    """A polling POST over the size limit: disconnect its session and answer 400 at once.
+
+    python-engineio does the same, but waits until a long-poll has collected the close packet,
+    which a client that hung up never does: its socket would be held for good.
+    """
+
+    def __init__(self, wsgi_app, eio, limit: int, path: str = "/socket.io"):
+        self.wsgi_app, self.eio, self.limit, self.path = wsgi_app, eio, limit, path
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO", "").startswith(
+            self.path
+        ):
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > self.limit:
+                sid = parse_qs(environ.get("QUERY_STRING", "")).get("sid", [None])[0]
+                session = self.eio.sockets.pop(sid, None)
+                if session is not None:  # a waiting long-poll still gets the close packet
+                    session.close(wait=False, reason=self.eio.reason.TRANSPORT_ERROR)
+                start_response("400 BAD REQUEST", [("Content-Type", "text/plain")])
+                return [b'"Bad Request"']  # python-engineio's own answer
+        return self.wsgi_app(environ, start_response)
+
+
+# --8<-- [end:limits]
 
 
 @console.app_template_filter("inline_code")

@@ -85,6 +85,7 @@ def main() -> None:
         args.async_mode, ping_interval=args.ping_interval, ping_timeout=args.ping_timeout
     )
     print(f"listening on http://{args.host}:{args.port}/ ({args.async_mode})", flush=True)
+    # A test subprocess has no terminal: threading mode's socketio.run needs this to start.
     socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True)
 
 
