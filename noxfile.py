@@ -39,12 +39,13 @@ def playground(session: nox.Session) -> None:
 def lesson(session: nox.Session) -> None:
     """Run one lesson's server: -- 01 [--async-mode threading|gevent|eventlet] [--port N]."""
     try:  # before installing anything, so a typo costs nothing
-        manifest.find(session.posargs[0] if session.posargs else "")
+        found = manifest.find(session.posargs[0] if session.posargs else "")
     except LookupError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
     install(session)
-    session.run("python", "-m", "playground.run", *session.posargs)
+    # The manifest's run_args too (lesson 11: --monkey-patch), as the tests and the playground.
+    session.run("python", "-m", "playground.run", *session.posargs, *found.run_args)
 
 
 @nox.session
@@ -97,6 +98,21 @@ def soak(session: nox.Session) -> None:
     """Soak lesson 05: 200 clients in 20 rooms talk for 60 s; writes docs/assets/soak.json."""
     install(session, "soak")
     session.run("python", "scripts/soak.py", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmark the async modes, and Node's socket.io if node is there: docs/assets/bench.*."""
+    import shutil
+
+    install(session, "bench")
+    node_args = []
+    if shutil.which("node") and shutil.which("npm"):
+        tmp = Path(session.create_tmp())
+        package = "socket.io@4.8.4"  # pinned: the server users would pick instead of Python
+        session.run("npm", "install", "--prefix", str(tmp), package, external=True)
+        node_args = ["--node-modules", str(tmp / "node_modules")]
+    session.run("python", "scripts/bench.py", *node_args, *session.posargs)
 
 
 @nox.session(venv_backend="none")

@@ -22,6 +22,10 @@ class Lesson:
     variants: tuple[str, ...]
     # Why the playground must run this lesson in a process of its own (else it shares one).
     own_process: str = ""
+    # Runner options this lesson always runs with (e.g. ("--monkey-patch",)), wherever it runs.
+    run_args: tuple[str, ...] = ()
+    # The runner starts a private redis-server for it unless given --message-queue.
+    needs_redis: bool = False
 
     @property
     def package(self) -> str:
@@ -61,6 +65,8 @@ def lessons() -> tuple[Lesson, ...]:
             summary=e["summary"],
             variants=tuple(e.get("variants", ["app"])),
             own_process=e.get("own_process", ""),
+            run_args=tuple(e.get("run_args", ())),
+            needs_redis=e.get("needs_redis", False),
         )
         for e in entries
     )

@@ -35,7 +35,9 @@ PR_SET_PDEATHSIG = 1
 def _die_with_parent() -> None:
     """In the child: get SIGTERM when the process that started it dies, even by SIGKILL.
 
-    So a test run or a playground that is killed leaves no lesson server behind.
+    So a test run or a playground that is killed leaves no lesson server behind. The signal
+    comes when the *thread* that started the child exits: start servers from a thread that
+    outlives them (not a thread pool's worker).
     """
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -84,7 +86,7 @@ class LessonProcess:
         command = [sys.executable, "-m", "playground.run", self.lesson.id]
         command += ["--async-mode", self.async_mode, "--host", self.host, "--port", str(self.port)]
         command += ["--variant", self.variant] if self.variant else []
-        return command + list(self.args)
+        return command + list(self.lesson.run_args) + list(self.args)  # the manifest's, then ours
 
     def start(self, timeout: float = STARTUP_TIMEOUT) -> LessonProcess:
         """Start the server and return once it accepts connections; raise with its output if not."""

@@ -4,23 +4,34 @@ This is what ``nox -s lesson`` runs, and what the test suite and the playground 
 as a subprocess, so every lesson is served the same way users serve theirs: ``socketio.run``.
 """
 
+import itertools
 import sys
 import warnings
 
 # --8<-- [start:monkey-patch]
 if "--monkey-patch" in sys.argv[1:]:
-    # eventlet asks for this before anything else is imported; lesson 10 shows what it changes.
-    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
-    import eventlet
+    # Before anything else is imported, argparse included; lessons 10 and 11 show why.
+    options = [part for arg in sys.argv[1:] for part in arg.split("=", 1)]
+    mode = next((b for a, b in itertools.pairwise(options) if a == "--async-mode"), "eventlet")
+    if mode == "eventlet":
+        warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+        import eventlet
 
-    eventlet.monkey_patch()
+        eventlet.monkey_patch()
+    elif mode == "gevent":
+        from gevent import monkey
+
+        monkey.patch_all()
+    # threading: nothing to patch; each connection blocks a thread of its own.
 # --8<-- [end:monkey-patch]
 
 import argparse
 import errno
+import os
 import socket
 
 from playground import manifest
+from playground.redis_server import RedisServer, RedisServerMissing
 
 ASYNC_MODES = ("eventlet", "threading", "gevent")
 EXIT_USAGE = 2
@@ -40,15 +51,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--monkey-patch",
         action="store_true",
-        help="call eventlet.monkey_patch() first thing (eventlet only; see lesson 10)",
+        help="patch the standard library first thing: eventlet's or gevent's (see lesson 10)",
     )
     parser.add_argument(
         "--access-log", action="store_true", help="log every HTTP request (see lesson 09)"
     )
-    args = parser.parse_args(argv)
-    if args.monkey_patch and args.async_mode != "eventlet":
-        parser.error("--monkey-patch is eventlet's; use it with --async-mode eventlet")
-    return args
+    parser.add_argument(
+        "--message-queue",
+        metavar="URL",
+        help="share this redis:// queue with other servers (see lesson 11)",
+    )
+    return parser.parse_args(argv)
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -91,10 +104,20 @@ def main(argv: list[str] | None = None) -> None:
             EXIT_PORT_IN_USE,
         )
 
+    redis = None
+    if lesson.needs_redis and not args.message_queue:
+        try:
+            redis = RedisServer().start()  # stopped below, or with this process if it is killed
+        except RedisServerMissing as error:
+            fail(str(error), 1)
+        args.message_queue = redis.url
+
     if args.async_mode == "eventlet":
         quiet_eventlet_warning()
     try:
-        app, socketio = lesson.create_app(args.variant, ASYNC_MODE=args.async_mode)
+        app, socketio = lesson.create_app(
+            args.variant, ASYNC_MODE=args.async_mode, MESSAGE_QUEUE=args.message_queue
+        )
     except LookupError as error:
         fail(str(error), EXIT_USAGE)
     host = f"[{args.host}]" if ":" in args.host else args.host
@@ -103,6 +126,13 @@ def main(argv: list[str] | None = None) -> None:
         f"http://{host}:{args.port}/   (Ctrl-C to stop)",
         flush=True,
     )
+    if redis:
+        print(
+            f"Message queue: {redis.url} (a private redis-server, stopped with this server)\n"
+            f"A second server on it: nox -s lesson -- {lesson.id} --port {args.port + 1} "
+            f"--message-queue {redis.url}",
+            flush=True,
+        )
     # allow_unsafe_werkzeug: in threading mode socketio.run refuses to start without a terminal
     # (as under nox or the test suite). These servers listen on loopback for one learner.
     try:
@@ -115,6 +145,14 @@ def main(argv: list[str] | None = None) -> None:
         )
     except KeyboardInterrupt:
         print("stopped", flush=True)
+    finally:
+        if redis:
+            redis.stop()
+    if args.message_queue:
+        # python-socketio's queue listener retries forever once Redis is gone, and a non-daemon
+        # thread would keep the process alive (seen under eventlet): nothing is left to wait for.
+        sys.stdout.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":

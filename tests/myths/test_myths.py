@@ -5,6 +5,7 @@ test reads as the blog post's example plus what really happens. The verdicts are
 """
 
 import importlib
+import importlib.util
 import json
 import re
 import sys
@@ -539,31 +540,88 @@ def test_socketio_run_listens_on_ipv4_loopback_port_5000(monkeypatch, server_nam
     assert listens == [("127.0.0.1", port)]
 
 
-# --- pending ------------------------------------------------------------------------------
+# --- performance: lesson 12's benchmark ------------------------------------------------
 
 
-def benchmark_lessons() -> list[manifest.Lesson]:
-    """Lessons that benchmark the async modes: lesson 12 is planned to."""
-    return [
-        lesson
-        for lesson in manifest.lessons()
-        if lesson.id == "12"
-        or re.search(r"benchmark|async mode|performance", f"{lesson.title} {lesson.summary}", re.I)
-    ]
+BENCH_SCRIPT = manifest.ROOT / "scripts" / "bench.py"
+BENCH_RESULT = manifest.ROOT / "docs" / "assets" / "bench.json"
+
+
+def bench_script():
+    """scripts/bench.py as a module: the table's rows and its round-by-round comparison."""
+    spec = importlib.util.spec_from_file_location("bench", BENCH_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def eventlet_standing(rounds: dict[str, list], rows: list, ahead) -> dict[str, str]:
+    """For each measure of the benchmark's table where lower or higher is better: does eventlet
+    "lead" (ahead of every other Python mode in every round), "trail" (another mode is ahead of
+    it in every round) or "tie" (the rounds overlap)? ``ahead(a, b, better)`` compares rounds."""
+    standing = {}
+    for label, path, _unit, better in rows:
+        if not better:
+            continue
+        measured = {}
+        for mode in ("threading", "eventlet", "gevent"):
+            measured[mode] = []
+            for one_round in rounds[mode]:
+                for key in path:
+                    one_round = one_round[key]
+                measured[mode].append(one_round)
+        eventlet = measured.pop("eventlet")
+        if all(ahead(eventlet, other, better) for other in measured.values()):
+            standing[label] = "lead"
+        elif any(ahead(other, eventlet, better) for other in measured.values()):
+            standing[label] = "trail"
+        else:
+            standing[label] = "tie"
+    return standing
+
+
+def verdict_from(standing: dict[str, str]) -> str:
+    """The verdict on "eventlet gives the best performance": true if eventlet leads somewhere and
+    trails nowhere, false if it leads nowhere, partly if it leads on some measures only."""
+    leads, trails = "lead" in standing.values(), "trail" in standing.values()
+    return "false" if not leads else "partly" if trails else "true"
 
 
 @pytest.mark.claim("M26")
-def test_eventlet_performance_stays_pending_until_a_benchmark_lesson_exists():
-    """Nothing here measures performance, so the honest verdict is "pending", and only while
-    there is no benchmark: the day lesson 12 lands this fails until M26 is decided from it."""
+def test_eventlet_performance_verdict_is_the_benchmarks():
+    """M26's verdict is computed from the committed result of `nox -s bench` (lesson 12): after a
+    new run, a verdict the numbers no longer support fails here."""
     myth = {myth.id: myth for myth in claims.myths()}["M26"]
+    script = bench_script()
+    rounds = json.loads(BENCH_RESULT.read_text())["rounds"]
 
-    assert benchmark_lessons() == [], (
-        "a benchmark lesson exists: decide M26 from its measurement, and replace this test "
-        "with one that reads the benchmark's results"
-    )
-    assert myth.verdict == "pending", "no benchmark yet: M26 cannot be true or false"
-    assert "lesson 12" in myth.fact
+    standing = eventlet_standing(rounds, script.ROWS, script.ahead)
+
+    assert myth.verdict == verdict_from(standing), standing
+    assert myth.see == ("L12.5",)
+
+
+@pytest.mark.claim("M26")
+@pytest.mark.parametrize(
+    ("eventlet_p50", "eventlet_rss", "verdict"),
+    [
+        ([0.5, 0.6], [50, 55], "true"),  # ahead on both, every round
+        ([0.8, 1.1], [50, 55], "true"),  # ahead on one, level on the other
+        ([0.5, 0.6], [90, 95], "partly"),  # ahead on one, behind on the other
+        ([0.8, 1.1], [75, 85], "false"),  # level everywhere: not "the best"
+        ([1.5, 1.6], [90, 95], "false"),  # behind everywhere
+    ],
+)
+def test_the_m26_rule_gives_each_verdict(eventlet_p50, eventlet_rss, verdict):
+    """The rule above can say true, partly and false: other data would change the verdict."""
+    rows = [("p50", ("p50",), "ms", "lower"), ("RSS", ("rss",), "MB", "lower")]
+    others = [{"p50": 1.0, "rss": 80}, {"p50": 1.05, "rss": 82}]
+    rounds = {"threading": others, "gevent": others}
+    rounds["eventlet"] = [
+        {"p50": p50, "rss": rss} for p50, rss in zip(eventlet_p50, eventlet_rss, strict=True)
+    ]
+    standing = eventlet_standing(rounds, rows, bench_script().ahead)
+    assert verdict_from(standing) == verdict
 
 
 def test_the_myths_page_names_the_versions_the_suite_runs_on():

@@ -1,0 +1,1 @@
+"""Lesson 11 — more than one server: a Redis message queue."""

@@ -1,0 +1,87 @@
+"""Lesson 11 runs as several processes: a private redis-server and two lesson servers on it.
+
+The suite's ``live_server`` (server A: the one ``lesson_page`` opens) is replaced by one that uses
+this folder's Redis, and ``server_b`` is a second server on the same queue. Both are started as
+``nox -s lesson -- 11 --message-queue redis://…`` starts them (with the manifest's
+``--monkey-patch``), once for the whole folder.
+"""
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import redis
+import socketio as python_socketio
+
+from playground import manifest
+from playground.process import LessonProcess
+from playground.redis_server import RedisServer, RedisServerMissing
+
+LESSON = manifest.by_package(Path(__file__).parent.name)
+CHANNEL = "flask-socketio"  # Flask-SocketIO's default channel on the queue
+
+
+def wait_until(condition, what: str, timeout: float = 5.0) -> None:
+    """Ask ``condition()`` every 20 ms until it holds; fail after ``timeout`` seconds."""
+    held, deadline = threading.Event(), time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {timeout} s: {what}")
+        held.wait(0.02)
+
+
+def subscribers(queue_url: str) -> int:
+    """How many processes listen on the channel now (Redis's PUBSUB NUMSUB)."""
+    with redis.Redis.from_url(queue_url) as client:
+        [(_, count)] = client.pubsub_numsub(CHANNEL)
+        return count
+
+
+# --8<-- [start:redis]
+def start_redis() -> RedisServer:
+    """A private redis-server on a free loopback port, or one line saying what to install."""
+    try:
+        return RedisServer().start()
+    except RedisServerMissing as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="package")
+def redis_server():
+    server = start_redis()
+    yield server
+    server.stop()
+
+
+def start_on_queue(redis_server) -> LessonProcess:
+    """A lesson server on the queue, once it listens to the queue too.
+
+    python-socketio subscribes to the channel at the server's first connection, not at its
+    start: one connection, and Redis is asked until it counts one more subscriber.
+    """
+    before = subscribers(redis_server.url)
+    server = LessonProcess(LESSON, args=("--message-queue", redis_server.url)).start()
+    with python_socketio.SimpleClient() as first:
+        first.connect(server.url, transports=["websocket"])
+    wait_until(lambda: subscribers(redis_server.url) == before + 1, "the server subscribed")
+    return server
+
+
+@pytest.fixture(scope="package")
+def live_server(redis_server):
+    """Server A: ``python -m playground.run 11 --message-queue redis://… --monkey-patch``."""
+    server = start_on_queue(redis_server)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="package")
+def server_b(redis_server):
+    """Server B: another process, another port, the same queue."""
+    server = start_on_queue(redis_server)
+    yield server
+    server.stop()
+
+
+# --8<-- [end:redis]

@@ -1,0 +1,106 @@
+"""The runner with a lesson that needs Redis, as ``nox -s lesson -- 11`` runs it.
+
+No lesson claim here: these back the page's "Run it" section. The runner starts a private
+redis-server when the manifest says ``needs_redis`` and no ``--message-queue`` is given, says
+where it is, and stops it on the way out; the manifest's ``--monkey-patch`` patches whichever
+async library the server runs on.
+"""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import socketio as python_socketio
+
+from playground.process import LessonProcess, free_port
+from playground.redis_server import INSTALL_HINT, RedisServer
+
+QUEUE_LINE = re.compile(
+    r"^Message queue: (redis://127\.0\.0\.1:(\d+)) "
+    r"\(a private redis-server, stopped with this server\)$",
+    re.MULTILINE,
+)
+
+
+def private_redis(server: LessonProcess) -> tuple[str, RedisServer]:
+    """The URL the runner printed, and a handle that can PING that redis-server."""
+    found = QUEUE_LINE.search(server.read_output())
+    assert found, server.read_output()
+    return found[1], RedisServer(port=int(found[2]))
+
+
+def test_the_runner_starts_its_own_redis_says_where_and_stops_it_on_ctrl_c(lesson):
+    server = LessonProcess(lesson).start()
+    try:
+        url, redis = private_redis(server)
+        assert (
+            f"A second server on it: nox -s lesson -- 11 --port {server.port + 1} "
+            f"--message-queue {url}\n"
+        ) in server.read_output()
+        assert redis.ping()
+
+        os.kill(server.process.pid, signal.SIGINT)  # Ctrl-C, to the runner alone
+        assert server.process.wait(timeout=5) == 0
+        assert not redis.ping()  # the runner stopped it before exiting
+    finally:
+        server.stop()
+
+
+def test_a_killed_runner_takes_its_redis_with_it(lesson):
+    server = LessonProcess(lesson).start()
+    try:
+        _, redis = private_redis(server)
+        os.kill(server.process.pid, signal.SIGKILL)  # no chance to clean up
+        server.process.wait(timeout=5)
+        gone = threading.Event()
+        deadline = time.monotonic() + 5
+        while not gone.is_set() and time.monotonic() < deadline:
+            if redis.ping():
+                gone.wait(0.02)
+            else:
+                gone.set()
+        assert gone.is_set(), "redis-server outlived the runner that started it"
+    finally:
+        server.stop()
+
+
+def test_without_redis_server_the_runner_says_what_to_install_in_one_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "playground.run", "11", "--port", str(free_port())],
+        env={**os.environ, "PATH": str(tmp_path)},  # no redis-server on this PATH
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"error: redis-server is not installed; lesson 11 needs it: {INSTALL_HINT}"
+    ]
+    assert INSTALL_HINT == "sudo apt-get install redis-server"
+
+
+def test_lesson_11_runs_patched_in_gevent_and_as_is_in_threading(lesson):
+    """``--monkey-patch`` (the manifest's) patches gevent too, and is a no-op in threading."""
+    with RedisServer() as redis:
+        queue = ("--message-queue", redis.url)
+        with (
+            LessonProcess(lesson, async_mode="gevent", args=queue) as gevent_server,
+            LessonProcess(lesson, async_mode="threading", args=queue) as threading_server,
+            python_socketio.SimpleClient() as alice,
+            python_socketio.SimpleClient() as bob,
+        ):
+            assert "--monkey-patch" in gevent_server.command()
+            assert "--monkey-patch" in threading_server.command()
+            # Polling: a quick disconnect in threading mode (see the shared notes).
+            alice.connect(gevent_server.url, transports=["polling"])
+            bob.connect(threading_server.url, transports=["polling"])
+            assert alice.call("join", "ops", timeout=5)["pid"] == gevent_server.process.pid
+            assert bob.call("say", ("ops", "across modes"), timeout=5) == "sent"
+            assert alice.receive(timeout=5) == [
+                "said",
+                {"room": "ops", "text": "across modes", "pid": threading_server.process.pid},
+            ]

@@ -1,0 +1,196 @@
+"""Lesson 12 — async modes, proven in Chromium against live servers in all three modes.
+
+``mode_servers`` serves the lesson in each mode: the suite's eventlet ``live_server``, and a
+threading and a gevent server started beside it. Counting a threading server's OS threads needs
+one nobody has used yet (see ``unused_server``).
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from playground.process import LessonProcess
+from tests.helpers import log_entries, payloads, play, run_js
+
+MODES = ("threading", "eventlet", "gevent")
+
+# window.lesson12 in every page: raw WebSocket-only connections to the page's server.
+CLIENT_JS = """() => {
+    window.lesson12 = {
+        connect() {
+            const socket = io('/', {
+                path: Playground.socketioPath, forceNew: true, transports: ['websocket'],
+            });
+            return new Promise((resolve, reject) => {
+                socket.once('connect', () => resolve(socket));
+                socket.once('connect_error', (err) => { socket.close(); reject(err); });
+            });
+        },
+        call(socket, event, ...args) {
+            return socket.timeout(4000).emitWithAck(event, ...args);
+        },
+    };
+}"""
+
+
+@pytest.fixture
+def page(page):
+    """Every test's page knows ``lesson12``, whatever it loads next."""
+    page.add_init_script(f"({CLIENT_JS})()")
+    return page
+
+
+@pytest.fixture(scope="module")
+def mode_servers(lesson, live_server):
+    """The lesson served in each async mode; eventlet is the suite's live server."""
+    # One after the other, from this thread: a server dies with the thread that started it.
+    started = {
+        mode: LessonProcess(lesson, async_mode=mode).start() for mode in ("threading", "gevent")
+    }
+    yield {**started, "eventlet": live_server}
+    for server in started.values():
+        server.stop()
+
+
+def open_page(page, server):
+    """The lesson's page, loaded from ``server``, its console built."""
+    page.goto(server.url + "/")
+    page.locator("#console .client").first.wait_for()
+    return page
+
+
+# --- L12.1: WebSocket in every mode -------------------------------------------------------
+
+
+@pytest.mark.claim("L12.1")
+@pytest.mark.parametrize("mode", MODES)
+def test_every_mode_serves_a_websocket_only_client(page, mode_servers, mode):
+    websockets = []
+    page.on("websocket", lambda ws: websockets.append(ws.url))
+    open_page(page, mode_servers[mode])
+
+    seen = run_js(
+        page,
+        """async () => {
+            const socket = await lesson12.connect();
+            try {
+                return {
+                    transport: socket.io.engine.transport.name,
+                    echo: await lesson12.call(socket, 'echo', {text: 'hello', n: 1}),
+                    info: await lesson12.call(socket, 'server_info'),
+                };
+            } finally {
+                socket.disconnect();
+            }
+        }""",
+    )
+
+    assert seen["transport"] == "websocket"
+    assert seen["echo"] == {"text": "hello", "n": 1}
+    assert seen["info"]["async_mode"] == mode
+    assert len(websockets) == 1
+    assert "transport=websocket" in websockets[0]  # opened as a WebSocket, never long-polling
+
+
+@pytest.mark.claim("L12.1", "L12.4")
+def test_console_says_which_mode_serves_the_page_and_counts(page, mode_servers):
+    open_page(page, mode_servers["gevent"])
+    play(page, "Which mode serves this page?")
+    expect(log_entries(page, "Alice", "sys", "mode").locator(".payload")).to_have_text(
+        ["gevent, over websocket"]
+    )
+
+    play(page, "Count in a background task")
+    expect(log_entries(page, "Alice", "in", "tick").locator(".payload")).to_have_text(
+        ["1", "2", "3"]
+    )
+    [ack] = payloads(page, "Alice", "ack", "count")
+    assert ack == {"task": "Thread", "os_thread": False}  # a gevent Greenlet
+
+
+# --- L12.3: OS threads per connection -----------------------------------------------------
+
+
+@pytest.fixture
+def unused_server(request, lesson, mode_servers):
+    """A server in the test's mode whose OS threads can be counted.
+
+    In threading mode a new one: a connection that ended there leaves its ping task's thread
+    asleep for up to 25 s, which could end in the middle of the count. Eventlet and gevent run
+    everything in green threads: their shared servers will do.
+    """
+    if request.param != "threading":
+        yield mode_servers[request.param]
+        return
+    server = LessonProcess(lesson, async_mode="threading").start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.claim("L12.3")
+@pytest.mark.parametrize(
+    ("unused_server", "threads_added"),
+    [("threading", 40), ("eventlet", 0), ("gevent", 0)],
+    indirect=["unused_server"],
+    ids=MODES,
+)
+def test_ten_connections_cost_forty_os_threads_only_in_threading_mode(
+    page, unused_server, threads_added, screenshot
+):
+    open_page(page, unused_server)
+    play(page, "Open 10 more connections")  # Alice connects first, then ten raw connections
+
+    [text] = log_entries(page, "Alice", "sys", "threads").locator(".payload").all_inner_texts()
+    found = re.fullmatch(r"1 → 11 clients: (\d+) → (\d+) OS threads \((\w+)\)", text)
+    assert found, text
+    before, after, mode = int(found[1]), int(found[2]), found[3]
+    assert mode == unused_server.async_mode
+    if threads_added:
+        assert after - before == threads_added
+    else:  # none added; gevent's resolver may even retire its one pool thread meanwhile
+        assert after <= before <= 2
+    if mode == "threading":
+        play(page, "Time 200 echoes")
+        expect(log_entries(page, "Alice", "sys", "echo").locator(".payload")).to_have_text(
+            [re.compile(r"200 round trips: p50 \d+\.\d\d ms, p99 \d+\.\d\d ms")]
+        )
+        page.set_viewport_size({"width": 1280, "height": 1100})  # the page and Alice's log
+        page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
+        screenshot(page, "lesson12-async-modes")
+
+
+# --- L12.4: the same background task in every mode ----------------------------------------
+
+
+@pytest.mark.claim("L12.4")
+@pytest.mark.parametrize(
+    ("mode", "task", "os_thread"),
+    [
+        ("threading", "DaemonThread", True),
+        ("eventlet", "EventletThread", False),
+        ("gevent", "Thread", False),
+    ],
+)
+def test_the_same_background_task_ticks_in_every_mode(page, mode_servers, mode, task, os_thread):
+    open_page(page, mode_servers[mode])
+    seen = run_js(
+        page,
+        """async () => {
+            const socket = await lesson12.connect();
+            const ticks = [];
+            const started = performance.now();
+            const done = new Promise((resolve) => socket.on('tick', (i) => {
+                ticks.push([i, performance.now() - started]);
+                if (i === 3) resolve();
+            }));
+            const ack = await lesson12.call(socket, 'count', 3);
+            await done;
+            socket.disconnect();
+            return {ack, ticks};
+        }""",
+    )
+    assert seen["ack"] == {"task": task, "os_thread": os_thread}
+    assert [i for i, _ in seen["ticks"]] == [1, 2, 3]
+    times = [at for _, at in seen["ticks"]]
+    assert times[2] - times[0] >= 75  # 50 ms apart on the server: they streamed, one by one
