@@ -5,22 +5,21 @@ Used by the test suite's live-server fixture and by the playground launcher.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import queue
 import re
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from playground.manifest import ROOT, Lesson
 from playground.run import EXIT_PORT_IN_USE
+from playground.server_process import ServerProcess, free_port
+
+__all__ = ["LessonFailedToStart", "LessonProcess", "free_port", "playground_process"]
 
 STARTUP_TIMEOUT = 15.0  # seconds; lessons listen in well under 1 s
 
@@ -29,31 +28,11 @@ class LessonFailedToStart(RuntimeError):
     pass
 
 
-PR_SET_PDEATHSIG = 1
+class LessonProcess(ServerProcess):
+    """``python -m playground.run`` for one lesson on a loopback port, in a process group."""
 
-
-def _die_with_parent() -> None:
-    """In the child: get SIGTERM when the process that started it dies, even by SIGKILL.
-
-    So a test run or a playground that is killed leaves no lesson server behind. The signal
-    comes when the *thread* that started the child exits: start servers from a thread that
-    outlives them (not a thread pool's worker).
-    """
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port nothing listens on now (the server is told to use it; see start() for the race)."""
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
-class LessonProcess:
-    """``python -m playground.run`` for one lesson on a loopback port.
-
-    ``port=0`` picks a free port, and picks again if another process takes it first.
-    """
+    failure = LessonFailedToStart
+    startup_timeout = STARTUP_TIMEOUT
 
     def __init__(
         self,
@@ -66,17 +45,15 @@ class LessonProcess:
         args: tuple[str, ...] = (),
         env: dict[str, str] | None = None,
     ):
+        super().__init__(port, host)
         self.lesson = lesson
         self.async_mode = async_mode
-        self.host = host
-        self.port = port
         self.variant = variant
         self.args = tuple(args)  # more runner options, e.g. ("--monkey-patch",)
         self.env = env
-        self.process: subprocess.Popen | None = None
-        # The server's output goes to a file: a pipe nobody reads would fill up and block it.
-        self.output = tempfile.TemporaryFile(mode="w+b")  # noqa: SIM115 (closed by stop())
-        self.final_output = ""
+
+    def __str__(self) -> str:
+        return f"lesson {self.lesson.id}"
 
     @property
     def url(self) -> str:
@@ -88,74 +65,26 @@ class LessonProcess:
         command += ["--variant", self.variant] if self.variant else []
         return command + list(self.lesson.run_args) + list(self.args)  # the manifest's, then ours
 
-    def start(self, timeout: float = STARTUP_TIMEOUT) -> LessonProcess:
-        """Start the server and return once it accepts connections; raise with its output if not."""
-        pick_port = self.port == 0
-        for _attempt in range(3 if pick_port else 1):
-            if pick_port:
-                self.port = free_port(self.host)
-            self.output.seek(0)
-            self.output.truncate()
-            self.process = subprocess.Popen(
-                self.command(),
-                cwd=ROOT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1", **(self.env or {})},
-                stdout=self.output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: stop() reaches all of it
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-            )
-            if self._wait_until_listening(timeout):
-                return self
-            if self.process.returncode != EXIT_PORT_IN_USE:
-                break
-        self.stop()
-        raise LessonFailedToStart(
-            f"lesson {self.lesson.id} did not start on {self.url}:\n{self.read_output()}"
-        )
+    def popen_options(self) -> dict:
+        return {
+            "cwd": ROOT,
+            "env": {**os.environ, "PYTHONUNBUFFERED": "1", **(self.env or {})},
+            "start_new_session": True,  # its own process group: stop() reaches all of it
+        }
 
-    def _wait_until_listening(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection((self.host, self.port), timeout=0.5):
-                    return True
-            except OSError:
-                pass
-            try:  # wait a little, or less if the server exits meanwhile
-                self.process.wait(timeout=0.02)
-                return False
-            except subprocess.TimeoutExpired:
-                pass
-        return False
+    def is_ready(self) -> bool:
+        """Ready when it accepts a TCP connection."""
+        try:
+            with socket.create_connection((self.host, self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
 
-    def read_output(self) -> str:
-        """What the server printed so far (all of it, once stopped)."""
-        if self.output.closed:
-            return self.final_output
-        self.output.seek(0)
-        return self.output.read().decode(errors="replace")
+    def port_was_taken(self) -> bool:
+        return self.process.returncode == EXIT_PORT_IN_USE
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """SIGTERM the server's process group, SIGKILL it if it lingers; safe to call twice."""
-        if self.process is not None and self.process.returncode is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-            except ProcessLookupError:
-                self.process.wait()
-        if not self.output.closed:
-            self.final_output = self.read_output()
-            self.output.close()
-
-    def __enter__(self) -> LessonProcess:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+    def _signal(self, signum: int) -> None:
+        os.killpg(self.process.pid, signum)
 
 
 @contextmanager

@@ -95,6 +95,25 @@ def make_client(app, socketio):
 # --8<-- [end:make-client]
 
 
+# --8<-- [start:started-tasks]
+@pytest.fixture
+def started_tasks(socketio, monkeypatch):
+    """The background tasks the app starts, so a test can ``join()`` them."""
+    tasks = []
+    start = socketio.start_background_task
+
+    def start_and_keep(*args, **kwargs):
+        task = start(*args, **kwargs)
+        tasks.append(task)
+        return task
+
+    monkeypatch.setattr(socketio, "start_background_task", start_and_keep)
+    return tasks
+
+
+# --8<-- [end:started-tasks]
+
+
 # --- a live server ----------------------------------------------------------------------
 
 

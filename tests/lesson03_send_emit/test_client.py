@@ -18,25 +18,6 @@ def http(app):
     return app.test_client()
 
 
-# --8<-- [start:started-tasks]
-@pytest.fixture
-def started_tasks(socketio, monkeypatch):
-    """The background tasks the app starts, so a test can ``join()`` them."""
-    tasks = []
-    start = socketio.start_background_task
-
-    def start_and_keep(*args, **kwargs):
-        task = start(*args, **kwargs)
-        tasks.append(task)
-        return task
-
-    monkeypatch.setattr(socketio, "start_background_task", start_and_keep)
-    return tasks
-
-
-# --8<-- [end:started-tasks]
-
-
 @pytest.mark.claim("L03.1")
 def test_send_and_emit_in_a_handler_reply_to_the_sender_only(make_client):
     alice, bob = make_client(), make_client()

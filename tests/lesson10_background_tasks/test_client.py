@@ -59,21 +59,6 @@ class Stepper:
 
 
 @pytest.fixture
-def started_tasks(socketio, monkeypatch):
-    """The background tasks the app starts, so a test can ``join()`` them."""
-    tasks = []
-    start = socketio.start_background_task
-
-    def start_and_keep(*args, **kwargs):
-        task = start(*args, **kwargs)
-        tasks.append(task)
-        return task
-
-    monkeypatch.setattr(socketio, "start_background_task", start_and_keep)
-    return tasks
-
-
-@pytest.fixture
 def stepper(socketio, monkeypatch):
     stepper = Stepper()
     monkeypatch.setattr(socketio, "sleep", stepper)
