@@ -24,7 +24,7 @@ class Lobby(Namespace):
 
 
 # --8<-- [start:add-lobby]
-def add_lobby(socketio):
+def add_decorated_handlers(socketio):
     @socketio.on("connect")
     def connect(auth):
         emit("handled", {"event": "connect", "by": "decorator"})
@@ -33,6 +33,9 @@ def add_lobby(socketio):
     def greet():
         emit("handled", {"event": "greet", "by": "decorator"})
 
+
+def add_lobby(socketio):
+    add_decorated_handlers(socketio)
     # No namespace argument: Namespace() is "/". Registered last, yet it answers only "wave".
     socketio.on_namespace(Lobby())
 

@@ -9,7 +9,7 @@ import socketio as python_socketio
 from flask import Flask, request
 from flask_socketio import Namespace, SocketIO, emit
 
-from lessons.lesson06_class_namespaces.precedence import Lobby
+from lessons.lesson06_class_namespaces.precedence import Lobby, add_decorated_handlers
 
 CLIENT_DISCONNECT = python_socketio.Server.reason.CLIENT_DISCONNECT  # "client disconnect"
 
@@ -188,23 +188,14 @@ def lobby_server(*, decorators_first: bool | None):
     app = Flask(__name__)
     socketio = SocketIO(app, async_mode="threading")
 
-    def add_decorators():  # the same two handlers as precedence.add_lobby()
-        @socketio.on("connect")
-        def connect(auth):
-            emit("handled", {"event": "connect", "by": "decorator"})
-
-        @socketio.on("greet")
-        def greet():
-            emit("handled", {"event": "greet", "by": "decorator"})
-
     if decorators_first is None:  # the class alone
         socketio.on_namespace(Lobby())
     elif decorators_first:
-        add_decorators()
+        add_decorated_handlers(socketio)
         socketio.on_namespace(Lobby())
     else:
         socketio.on_namespace(Lobby())
-        add_decorators()
+        add_decorated_handlers(socketio)
     return app, socketio
 
 
