@@ -22,7 +22,7 @@ from flask import Flask, render_template
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from playground import manifest
-from playground.process import LessonProcess
+from playground.lesson_process import LessonProcess
 from playground.run import ASYNC_MODES, EXIT_PORT_IN_USE, port_is_free, quiet_eventlet_warning
 
 

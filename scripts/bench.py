@@ -55,7 +55,7 @@ from pathlib import Path
 import socketio
 
 from playground import manifest
-from playground.process import LessonProcess, free_port
+from playground.lesson_process import LessonProcess, free_port
 
 ROOT = manifest.ROOT
 OUTPUT_DIR = ROOT / "docs" / "assets"

@@ -20,7 +20,7 @@ from pathlib import Path
 import socketio
 
 from playground import manifest
-from playground.process import LessonProcess, playground_process
+from playground.lesson_process import LessonProcess, playground_process
 from playground.run import ASYNC_MODES
 
 STARTUP_FLOOR_S = 2.0

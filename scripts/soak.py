@@ -43,7 +43,7 @@ from pathlib import Path
 import socketio
 
 from playground import manifest
-from playground.process import LessonProcess
+from playground.lesson_process import LessonProcess
 
 ROOT = manifest.ROOT
 OUTPUT = ROOT / "docs" / "assets" / "soak.json"

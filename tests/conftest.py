@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import expect
 
 from playground import manifest
-from playground.process import LessonProcess
+from playground.lesson_process import LessonProcess
 
 SCREENSHOTS_DIR = manifest.ROOT / "docs" / "assets" / "screenshots"
 SYSTEM_CHROMIUM = Path("/usr/bin/chromium")

@@ -19,7 +19,7 @@ from socketio import packet
 
 from lessons.lesson08_errors.app import TOKEN
 from playground import manifest
-from playground.process import LessonProcess
+from playground.lesson_process import LessonProcess
 
 FOREIGN_ORIGIN = "http://evil.example"
 

@@ -15,7 +15,7 @@ import pytest
 
 from playground import manifest
 from playground.launcher import index_app, load
-from playground.process import LessonProcess, playground_process
+from playground.lesson_process import LessonProcess, playground_process
 from playground.run import EXIT_PORT_IN_USE, EXIT_USAGE
 
 RUN = [sys.executable, "-m", "playground.run"]
@@ -112,7 +112,7 @@ def test_a_killed_parent_leaves_no_lesson_server_behind():
             sys.executable,
             "-c",
             "import signal; from playground import manifest;"
-            "from playground.process import LessonProcess;"
+            "from playground.lesson_process import LessonProcess;"
             "server = LessonProcess(manifest.find('01')).start();"
             "print(server.process.pid, flush=True); signal.pause()",
         ],

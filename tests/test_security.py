@@ -22,7 +22,7 @@ from packaging.requirements import Requirement
 from packaging.version import Version
 
 from playground import manifest
-from playground.process import LessonProcess
+from playground.lesson_process import LessonProcess
 from playground.run import parse_args
 from playground.wiring import DEFAULTS
 from tests.robustness.conftest import eventually

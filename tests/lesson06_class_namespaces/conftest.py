@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from playground import manifest
-from playground.process import LessonProcess
+from playground.lesson_process import LessonProcess
 
 VARIANTS = manifest.by_package(Path(__file__).parent.name).variants
 

@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from playground.process import LessonProcess
+from playground.lesson_process import LessonProcess
 from tests.helpers import play, run_js
 
 STEPS, DELAY = 5, 0.1

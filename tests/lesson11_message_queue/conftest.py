@@ -15,7 +15,7 @@ import redis
 import socketio as python_socketio
 
 from playground import manifest
-from playground.process import LessonProcess
+from playground.lesson_process import LessonProcess
 from playground.redis_server import RedisServer, RedisServerMissing
 
 LESSON = manifest.by_package(Path(__file__).parent.name)

@@ -19,7 +19,7 @@ import redis
 import socketio as python_socketio
 from playwright.sync_api import expect
 
-from playground.process import LessonProcess
+from playground.lesson_process import LessonProcess
 from playground.redis_server import RedisServer
 from tests.helpers import log_entries, payloads, play, run_js
 from tests.lesson11_message_queue.conftest import CHANNEL, subscribers, wait_until

@@ -16,7 +16,7 @@ import time
 
 import socketio as python_socketio
 
-from playground.process import LessonProcess, free_port
+from playground.lesson_process import LessonProcess, free_port
 from playground.redis_server import INSTALL_HINT, RedisServer
 
 QUEUE_LINE = re.compile(

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from playground.process import LessonProcess
+from playground.lesson_process import LessonProcess
 from tests.helpers import log_entries, payloads, play, run_js
 
 MODES = ("threading", "eventlet", "gevent")

@@ -3,7 +3,7 @@
 ``python -m tests.myths.live_app --async-mode eventlet --port N`` serves it with
 ``socketio.run``; ``flask --app "tests.myths.live_app:flask_app()" run`` with Flask's own
 development server (Werkzeug, threading mode), without Flask-SocketIO's runner.
-``LiveApp`` starts either, the way the suite starts a lesson (``playground.process``).
+``LiveApp`` starts either, the way the suite starts a lesson (``playground.lesson_process``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from flask import Flask, request
 from flask_socketio import SocketIO, emit
 
-from playground.process import LessonProcess
+from playground.lesson_process import LessonProcess
 from playground.wiring import console
 
 MODULE = "tests.myths.live_app"

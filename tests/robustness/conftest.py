@@ -13,7 +13,7 @@ import time
 import pytest
 
 from playground import manifest
-from playground.process import LessonProcess
+from playground.lesson_process import LessonProcess
 from tests.robustness.raw import RECEIVE_TIMEOUT, RawSocket, unique
 
 
