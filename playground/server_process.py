@@ -1,6 +1,7 @@
 """A server as a child process on a loopback port: started, waited for, stopped, never orphaned.
 
-The base of LessonProcess (playground/lesson_process.py) and RedisServer (playground/redis_server.py).
+The base of LessonProcess (playground/lesson_process.py) and RedisServer
+(playground/redis_server.py).
 It imports nothing of the project, so the runner can use RedisServer without import cycles.
 """
 

@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 from playground import manifest
 from playground.launcher import index_app, load
 from playground.lesson_process import playground_process
-from tests.helpers import log_entries, payloads, websocket_frames
+from tests.utils import log_entries, payloads, websocket_frames
 
 
 @pytest.fixture(scope="module")

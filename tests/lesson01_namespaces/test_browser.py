@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import log_entries, run_js, websocket_frames
+from tests.utils import log_entries, run_js, websocket_frames
 
 
 # --8<-- [start:browser-same-event]

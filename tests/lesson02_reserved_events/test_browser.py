@@ -5,7 +5,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import log_entries, payloads, run_js, websocket_frames
+from tests.utils import log_entries, payloads, run_js, websocket_frames
 
 # The names socket.io-client 4.8 keeps for itself (RESERVED_EVENTS in its socket.ts).
 RESERVED = [

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import exchange, log_entries, payloads, play, run_js
+from tests.utils import exchange, log_entries, payloads, play, run_js
 
 
 def http_log(page):

@@ -9,54 +9,18 @@ has received everything that broadcast sent it.
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import DEFAULT_TIMEOUT_MS, log_entries, play, run_js
-
-# window.lesson04 in a page: raw Socket.IO clients that remember every event they receive.
-CLIENT_JS = """() => {
-    window.lesson04 = {
-        // A new connection (forceNew: like another tab) to `namespace`; resolves once connected.
-        connect(namespace = '/', {pollAnswer} = {}) {
-            const socket = io(namespace, {forceNew: true, transports: ['websocket']});
-            socket.heard = {};
-            socket.onAny((event, ...args) => (socket.heard[event] ??= []).push(args[0]));
-            if (pollAnswer) socket.on('poll', (question, ack) => ack(pollAnswer));
-            return new Promise((resolve, reject) => {
-                socket.once('connect', () => resolve(socket));
-                socket.once('connect_error', reject);
-            });
-        },
-        // Emit and wait for the handler's acknowledgement.
-        send(socket, event, ...args) {
-            return socket.timeout(4000).emitWithAck(event, ...args);
-        },
-    };
-}"""
+from tests.utils import incoming, log_entries, panel, play, run_js
 
 
-def heard(page, event, socket="me"):
-    """What ``window[socket]`` in ``page`` received as ``event``, in order."""
-    return page.evaluate(f"() => window.{socket}.heard[{event!r}] ?? []")
-
-
-def wait_until_heard(page, event, count, socket="me"):
-    page.wait_for_function(
-        f"() => (window.{socket}.heard[{event!r}] ?? []).length >= {count}",
-        timeout=DEFAULT_TIMEOUT_MS,
-    )
+def heard(page, event):
+    """What ``window.me``, the page's own socket, received as ``event``, in order."""
+    return page.evaluate(f"() => kit.heard(me, {event!r})")
 
 
 @pytest.fixture
 def users(open_lesson_page):
-    """Three people, each with their own browser context (like three browsers) on the page."""
-    pages = [open_lesson_page() for _ in range(3)]
-    for page in pages:
-        page.evaluate(CLIENT_JS)
-    return pages
-
-
-def incoming(page, client, event):
-    """The payload elements of a client's incoming ``event`` entries."""
-    return log_entries(page, client, "in", event).locator(".payload")
+    """Three people, each with their own browser (a context of its own) on the page."""
+    return [open_lesson_page() for _ in range(3)]
 
 
 @pytest.mark.claim("L04.1")
@@ -75,43 +39,42 @@ def test_broadcast_reaches_alice_and_bob_but_not_carol_in_other(lesson_page, scr
 @pytest.mark.claim("L04.1", "L04.2")
 def test_three_browsers_all_see_a_broadcast_and_the_sender_is_left_out_on_request(users):
     for page in users:
-        run_js(page, "async () => { window.me = await lesson04.connect('/'); }")
+        run_js(page, "async () => { window.me = await kit.connect('/'); }")
     sender, *others = users
 
-    assert run_js(sender, "() => lesson04.send(me, 'shout', 'Hello from the first')") == "sent"
+    assert run_js(sender, "() => kit.send(me, 'shout', 'Hello from the first')") == "sent"
     for page in users:
-        wait_until_heard(page, "shouted", 1)
+        run_js(page, "() => kit.until(me, 'shouted', 1)")
         assert heard(page, "shouted") == ["Hello from the first"]
 
-    assert run_js(sender, "() => lesson04.send(me, 'shout_to_others', 'Not for me')") == "sent"
+    assert run_js(sender, "() => kit.send(me, 'shout_to_others', 'Not for me')") == "sent"
     for page in others:
-        wait_until_heard(page, "shouted", 2)
+        run_js(page, "() => kit.until(me, 'shouted', 2)")
         assert heard(page, "shouted") == ["Hello from the first", "Not for me"]
     assert heard(sender, "shouted") == ["Hello from the first"]  # read after its ack
 
 
 @pytest.mark.claim("L04.1")
 def test_a_client_in_both_namespaces_hears_each_broadcast_in_its_own_namespace(lesson_page):
-    lesson_page.evaluate(CLIENT_JS)
     result = run_js(
         lesson_page,
         """async () => {
             // One connection (one Manager) joined to both namespaces.
-            const manager = new io.Manager({transports: ['websocket']});
-            const both = {root: manager.socket('/'), other: manager.socket('/other')};
-            const heard = {root: [], other: []};
-            for (const [key, socket] of Object.entries(both)) {
-                socket.on('shouted', (text) => heard[key].push(text));
-                await new Promise((resolve) => socket.once('connect', resolve));
-            }
-            const inRoot = await lesson04.connect('/');
-            const inOther = await lesson04.connect('/other');
-            await lesson04.send(inRoot, 'shout', 'In /');
-            await lesson04.send(inOther, 'shout', 'In /other');
+            const root = await kit.connect('/');
+            const other = await kit.connect('/other', {manager: root.io});
+            const inRoot = await kit.connect('/');
+            const inOther = await kit.connect('/other');
+            await kit.send(inRoot, 'shout', 'In /');
+            await kit.send(inOther, 'shout', 'In /other');
             // Round trips on the shared connection: a stray broadcast would have come first.
-            await lesson04.send(both.root, 'shout_to_others', 'Root is done');
-            await lesson04.send(both.other, 'shout', 'Other is done');
-            return {heard, inRoot: inRoot.heard.shouted, inOther: inOther.heard.shouted};
+            await kit.send(root, 'shout_to_others', 'Root is done');
+            await kit.send(other, 'shout', 'Other is done');
+            const shouted = (socket) => kit.heard(socket, 'shouted');
+            return {
+                heard: {root: shouted(root), other: shouted(other)},
+                inRoot: shouted(inRoot),
+                inOther: shouted(inOther),
+            };
         }""",
     )
     assert result["heard"] == {"root": ["In /"], "other": ["In /other", "Other is done"]}
@@ -142,16 +105,14 @@ def test_skip_bob_reaches_alice_and_bob_gets_only_the_next_broadcast(lesson_page
 
 @pytest.mark.claim("L04.3")
 def test_skip_sid_with_a_list_leaves_out_each_listed_client(lesson_page):
-    lesson_page.evaluate(CLIENT_JS)
     result = run_js(
         lesson_page,
         """async () => {
-            const [alice, bob, dave] = await Promise.all(
-                [1, 2, 3].map(() => lesson04.connect('/')));
-            await lesson04.send(alice, 'shout_skipping', 'Only Dave', [alice.id, bob.id]);
-            await lesson04.send(alice, 'shout', 'For everyone');
-            await lesson04.send(bob, 'shout_to_others', 'Bob is done');  // Bob's round trip
-            return [alice, bob, dave].map((socket) => socket.heard.shouted);
+            const [alice, bob, dave] = await Promise.all([1, 2, 3].map(() => kit.connect('/')));
+            await kit.send(alice, 'shout_skipping', 'Only Dave', [alice.id, bob.id]);
+            await kit.send(alice, 'shout', 'For everyone');
+            await kit.send(bob, 'shout_to_others', 'Bob is done');  // Bob's round trip
+            return [alice, bob, dave].map((socket) => kit.heard(socket, 'shouted'));
         }""",
     )
     alice, bob, dave = result
@@ -180,7 +141,7 @@ def test_announcement_form_reaches_every_browser_in_the_default_namespace(users,
     # The page did not navigate: same URL, same document, still connected.
     assert sender.url == live_server.url + "/"
     assert sender.evaluate("() => window.notReloaded") is True
-    expect(sender.locator('.client[data-client="Alice"] .status')).to_have_text("connected")
+    expect(panel(sender, "Alice").locator(".status")).to_have_text("connected")
     # Carol (/other) gets a round trip after the announcement was sent, and no announcement.
     carol_ack = "() => Playground.client('Carol').emitWithAck('shout', ['Hi'])"
     assert run_js(third, carol_ack) == ["sent"]
@@ -229,25 +190,21 @@ def test_broadcast_callback_collects_one_answer_per_client_in_the_console(lesson
 
 @pytest.mark.claim("L04.5")
 def test_broadcast_callback_runs_once_per_acknowledgement_and_answers_the_sender(lesson_page):
-    lesson_page.evaluate(CLIENT_JS)
     result = run_js(
         lesson_page,
         """async () => {
-            const alice = await lesson04.connect('/', {pollAnswer: 'Alice is here'});
-            const bob = await lesson04.connect('/', {pollAnswer: 'Bob is here'});
-            const silent = await lesson04.connect('/');  // receives the poll, never answers
-            const carol = await lesson04.connect('/other', {pollAnswer: 'Carol is here'});
-            const answered = new Promise((resolve) => {
-                alice.on('poll_answer', () => alice.heard.poll_answer.length === 2 && resolve());
-            });
-            await lesson04.send(alice, 'poll', 'Who is here?');
-            await answered;
+            const alice = await kit.connect('/', {answers: {poll: 'Alice is here'}});
+            const bob = await kit.connect('/', {answers: {poll: 'Bob is here'}});
+            const silent = await kit.connect('/');  // receives the poll, never answers
+            const carol = await kit.connect('/other', {answers: {poll: 'Carol is here'}});
+            await kit.send(alice, 'poll', 'Who is here?');
+            await kit.until(alice, 'poll_answer', 2);
             // Round trips after both callbacks ran: whatever they sent has arrived.
-            for (const socket of [alice, bob, silent]) await lesson04.send(socket, 'shout', '.');
-            await lesson04.send(carol, 'shout', '.');
+            for (const socket of [alice, bob, silent]) await kit.send(socket, 'shout', '.');
+            await kit.send(carol, 'shout', '.');
             return Object.fromEntries(Object.entries({alice, bob, silent, carol})
                 .map(([name, socket]) => [name, {
-                    poll: socket.heard.poll ?? [], answers: socket.heard.poll_answer ?? []}]));
+                    poll: kit.heard(socket, 'poll'), answers: kit.heard(socket, 'poll_answer')}]));
         }""",
     )
     assert sorted(result["alice"]["answers"]) == ["Alice is here", "Bob is here"]

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lessons.lesson05_rooms.app import DEMO_TOKENS
-from tests.helpers import log_entries, payloads, play, run_js
+from tests.utils import log_entries, payloads, play, run_js
 
 # window.lesson05 in a page: raw Socket.IO clients that remember every event they receive.
 CLIENT_JS = """() => {

@@ -11,7 +11,7 @@ request has arrived, anything sent before it has arrived too.
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import log_entries, payloads, play, run_js
+from tests.utils import log_entries, payloads, play, run_js
 
 # window.lesson06 in a page: raw Socket.IO clients that record every event they receive.
 CLIENT_JS = """() => {

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import log_entries, payloads, play, run_js
+from tests.utils import log_entries, payloads, play, run_js
 
 # window.lesson07.connect(): a new websocket connection of its own; resolves once connected.
 CONNECT_JS = """() => {

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lessons.lesson08_errors.app import TOKEN
-from tests.helpers import log_entries, payloads, play, run_js, websocket_frames
+from tests.utils import log_entries, payloads, play, run_js, websocket_frames
 
 ZERO = "ZeroDivisionError: division by zero"
 RED = "rgb(180, 35, 24)"  # the console's error colour (--pg-err)

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from lessons.lesson09_auth.app import TOKEN_MAX_AGE, token_serializer
 from playground.lesson_process import LessonProcess
-from tests.helpers import log_entries, payloads, play, run_js, websocket_frames
+from tests.utils import log_entries, payloads, play, run_js, websocket_frames
 
 KEY = secrets.token_hex(32)  # this run's SECRET_KEY for keyed_server: never a constant
 

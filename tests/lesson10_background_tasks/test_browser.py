@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from playground.lesson_process import LessonProcess
-from tests.helpers import play, run_js
+from tests.utils import play, run_js
 
 STEPS, DELAY = 5, 0.1
 JOB_MS = STEPS * DELAY * 1000  # how long one job takes on the server: 500 ms

@@ -21,8 +21,8 @@ from playwright.sync_api import expect
 
 from playground.lesson_process import LessonProcess
 from playground.redis_server import RedisServer
-from tests.helpers import log_entries, payloads, play, run_js
 from tests.lesson11_message_queue.conftest import CHANNEL, subscribers, wait_until
+from tests.utils import log_entries, payloads, play, run_js
 
 CONNECT = "(name) => Playground.client(name).connect({namespace: '/'})"
 EMIT = "([name, event, args]) => Playground.client(name).emitWithAck(event, args)"

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from playground.lesson_process import LessonProcess
-from tests.helpers import log_entries, payloads, play, run_js
+from tests.utils import log_entries, payloads, play, run_js
 
 MODES = ("threading", "eventlet", "gevent")
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.helpers import run_js
+from tests.utils import run_js
 
 # The watcher: a page that records the server's "gone" events (sid and disconnect reason).
 WATCH = """() => new Promise(resolve => {

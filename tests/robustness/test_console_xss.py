@@ -3,9 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import log_entries, payloads, run_js
 from tests.robustness.conftest import assert_nothing_reached
 from tests.robustness.raw import second_client_in_a_room, unique
+from tests.utils import log_entries, payloads, run_js
 
 MARKUP = (
     '<img src=x onerror="window.__xss = 1">'
