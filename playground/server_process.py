@@ -18,7 +18,7 @@ import time
 PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child: get SIGTERM when the process that started it dies, even by SIGKILL.
 
     So a test run or a playground that is killed leaves no server behind. The signal comes when
@@ -43,6 +43,9 @@ class ServerProcess:
 
     failure: type[Exception] = RuntimeError  # what start() raises
     startup_timeout = 15.0  # seconds
+    # A playground.forkserver.ForkServer (the test suite sets one): Python servers started as
+    # ``python -m module`` are then forked from it, warm, instead of starting cold.
+    warm_parent = None
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1"):
         self.host, self.port = host, port
@@ -73,19 +76,30 @@ class ServerProcess:
                 self.port = free_port(self.host)
             self.output.seek(0)
             self.output.truncate()
-            self.process = subprocess.Popen(
-                self.command(),
-                stdout=self.output,
-                stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-                **self.popen_options(),
-            )
+            self.process = self._spawn(self.command())
             if self._wait_until_ready(timeout or self.startup_timeout):
                 return self
             if not self.port_was_taken():
                 break
         self.stop()
         raise self.failure(f"{self} did not start on port {self.port}:\n{self.read_output()}")
+
+    def _spawn(self, command: list[str]):
+        """The child process: forked from the warm parent when one is set and can run it."""
+        warm, options = self.warm_parent, self.popen_options()
+        if warm is not None and command[:2] == [sys.executable, "-m"]:
+            module, *argv = command[2:]
+            if warm.can_run(argv):
+                return warm.spawn(
+                    module, argv, stdout=self.output, env=options.get("env"), cwd=options.get("cwd")
+                )
+        return subprocess.Popen(
+            command,
+            stdout=self.output,
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent if sys.platform == "linux" else None,
+            **options,
+        )
 
     def _wait_until_ready(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout

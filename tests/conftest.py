@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import expect
 
 from playground import manifest
+from playground.forkserver import ForkServer
 from playground.lesson_process import LessonProcess
 from playground.server_process import ServerProcess
 from tests import chromium
@@ -108,6 +109,39 @@ def started_tasks(socketio, monkeypatch):
 
 
 # --- a live server ----------------------------------------------------------------------
+
+
+# --8<-- [start:warm-parent]
+# What every lesson server imports: paid for once in the warm parent, not at every start.
+WARM_IMPORTS = [
+    "eventlet",
+    "gevent",
+    "flask_socketio",
+    "redis",
+    "playground.wiring",
+    *(
+        f"lessons.{lesson.package}.{variant}"
+        for lesson in manifest.lessons()
+        for variant in lesson.variants
+    ),
+]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_parent():
+    """Lesson servers forked from a warm parent: listening in ~0.1 s instead of ~1.5 s.
+
+    The child runs ``python -m playground.run …`` exactly as a plain start would; a server that
+    must monkey-patch before its imports starts the plain way (playground/forkserver.py).
+    """
+    warm = ForkServer(preload=WARM_IMPORTS, cwd=manifest.ROOT)
+    ServerProcess.warm_parent = warm  # it starts with the first server asked of it
+    yield warm
+    ServerProcess.warm_parent = None
+    warm.stop()
+
+
+# --8<-- [end:warm-parent]
 
 
 # --8<-- [start:live-server]

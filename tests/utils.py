@@ -45,6 +45,14 @@ def _pause(deadline: float) -> None:
 # --8<-- [end:wait-until]
 
 
+def running(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+
+
 # --- the console on a lesson page --------------------------------------------------------
 
 
@@ -124,7 +132,7 @@ def exchange(page, event: str, *args, until: str, namespace: str = "/") -> list:
             try {
                 socket.emit(...emitted);
                 await kit.until(socket, until);
-                return socket.heard;
+                return [...socket.heard];  // before the disconnect below adds to it
             } finally {
                 socket.disconnect();
             }
