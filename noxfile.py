@@ -60,6 +60,13 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def exercise(session: nox.Session) -> None:
+    """Write a lesson's handlers yourself; its own tests judge them (-- --help for the verbs)."""
+    install(session, "test")
+    session.run("python", "-m", "playground.exercises", *session.posargs)
+
+
+@nox.session
 def screenshots(session: nox.Session) -> None:
     """Regenerate the guide's screenshots (docs/assets/screenshots) by running the suite."""
     install(session, "test")

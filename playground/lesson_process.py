@@ -14,7 +14,10 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import ClassVar
 
+from playground import app_file
 from playground.manifest import ROOT, Lesson
 from playground.run import EXIT_PORT_IN_USE
 from playground.server_process import ServerProcess, free_port
@@ -33,6 +36,9 @@ class LessonProcess(ServerProcess):
 
     failure = LessonFailedToStart
     startup_timeout = STARTUP_TIMEOUT
+    # Lesson modules served from another file (the exercises: a learner's copy of app.py):
+    # module name (lessons.lesson05_rooms.app) -> path, passed to the runner as --app-file.
+    app_files: ClassVar[dict[str, Path]] = {}
 
     def __init__(
         self,
@@ -63,6 +69,8 @@ class LessonProcess(ServerProcess):
         command = [sys.executable, "-m", "playground.run", self.lesson.id]
         command += ["--async-mode", self.async_mode, "--host", self.host, "--port", str(self.port)]
         command += ["--variant", self.variant] if self.variant else []
+        replaced = self.app_files.get(app_file.module_name(self.lesson, self.variant))
+        command += ["--app-file", str(replaced)] if replaced else []
         return command + list(self.lesson.run_args) + list(self.args)  # the manifest's, then ours
 
     def popen_options(self) -> dict:

@@ -29,8 +29,10 @@ import argparse
 import errno
 import os
 import socket
+from pathlib import Path
 
-from playground import manifest
+from playground import app_file, manifest
+from playground.app_file import AppFileError
 from playground.redis_server import RedisServer, RedisServerMissing
 
 ASYNC_MODES = ("eventlet", "threading", "gevent")
@@ -48,6 +50,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--variant", help="another module of the lesson (see lessons.toml)")
+    parser.add_argument(
+        "--app-file",
+        metavar="FILE",
+        help="serve FILE as the lesson's module (the exercises: your copy of its app.py)",
+    )
     parser.add_argument(
         "--monkey-patch",
         action="store_true",
@@ -114,6 +121,11 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.async_mode == "eventlet":
         quiet_eventlet_warning()
+    if args.app_file:
+        try:
+            app_file.install(lesson, Path(args.app_file), args.variant)
+        except AppFileError as error:
+            fail(f"{error.where or args.app_file}: {error}", 1)
     try:
         app, socketio = lesson.create_app(
             args.variant, ASYNC_MODE=args.async_mode, MESSAGE_QUEUE=args.message_queue

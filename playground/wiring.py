@@ -58,7 +58,8 @@ def lesson_app(import_name: str, **config) -> tuple[Flask, SocketIO]:
     console.
     """
     lesson = manifest.by_package(import_name)
-    app = Flask(import_name, template_folder=".")
+    # The page comes from the lesson's folder even when its module is a learner's copy.
+    app = Flask(import_name, root_path=str(lesson.path), template_folder=".")
     # From the environment, else random per process: sessions then last as long as the process.
     app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     app.config.update(DEFAULTS)

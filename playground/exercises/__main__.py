@@ -1,0 +1,5 @@
+import sys
+
+from playground.exercises.cli import main
+
+sys.exit(main())

@@ -1,0 +1,78 @@
+"""Whether an exercise still fits its lesson (rustlings' ``dev check``), for the test suite.
+
+Walked the way a learner walks it: with tasks 1..k written from the lesson and the rest left to
+do, every claim of tasks 1..k is proven and every claim of task k+1 has a failing test. k = 0 is
+the starting file (it must load and serve), k = n the lesson's own code. A lesson change that
+breaks its exercise breaks one of these runs.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+from playground.exercises import judge as judging
+from playground.exercises.judge import layers_with_tests
+from playground.exercises.model import Exercise, Task
+
+
+@dataclass
+class Step:
+    written: int  # tasks 1..written are written from the lesson
+    problems: list[str]
+
+
+def same_code(exercise: Exercise, variant: str) -> bool:
+    """The file with every task written is the lesson's module, but for comments."""
+    written = ast.dump(ast.parse(exercise.solution_file(variant)))
+    return written == ast.dump(ast.parse(exercise.module_path(variant).read_text()))
+
+
+def layers_of(task: Task) -> tuple[str, ...]:
+    """Where the task's claims can be judged: test_client if every claim has such tests."""
+    if all("client" in layers_with_tests(claim) for claim in task.claims):
+        return ("client",)
+    return ("client", "browser")
+
+
+def write(exercise: Exercise, folder: Path, written: int) -> dict[str, Path]:
+    done = exercise.tasks[:written]
+    files = {}
+    for variant in exercise.variants:
+        path = folder / f"{written}" / f"{variant}.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(exercise.render(variant, done))
+        files[variant] = path
+    return files
+
+
+def step(exercise: Exercise, folder: Path, written: int, warm=None) -> Step:
+    """Run the lesson's tests with tasks 1..written done; say what does not hold."""
+    tasks, problems = exercise.tasks, []
+    proven_now = [claim for task in tasks[:written] for claim in task.claims]
+    at_hand = tasks[written] if written < len(tasks) else None
+    claims = proven_now + (list(at_hand.claims) if at_hand else [])
+    needed = {layer for task in tasks[: written + 1] for layer in layers_of(task)}
+    layers = tuple(layer for layer in ("client", "browser") if layer in needed)
+    files = write(exercise, folder, written)
+    judgement = judging.judge(exercise, files, layers, claims=claims, first_failure=True, warm=warm)
+    if judgement.import_error:
+        error = judgement.import_error
+        return Step(written, [f"does not load: {error['where']}: {error['message']}"])
+    if judgement.hung:
+        problems.append(f"hung in {judgement.hung.nodeid}")
+    for claim in dict.fromkeys(proven_now):
+        if judgement.claim_state(claim) != "proven":
+            failing = [r.nodeid for r in judgement.proofs(claim) if not r.passed]
+            problems.append(f"{claim} not proven with tasks 1..{written} written: {failing}")
+    if at_hand:
+        for claim in at_hand.claims:
+            if claim in proven_now:
+                continue  # proven by an earlier task already: this task adds to it
+            if judgement.claim_state(claim) != "failing":
+                problems.append(
+                    f"task {at_hand.number} left to do, yet no test of {claim} fails "
+                    f"({judgement.claim_state(claim)})"
+                )
+    return Step(written, problems)

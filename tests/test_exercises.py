@@ -1,0 +1,94 @@
+"""Every exercise fits its lesson: made from it, judged by its tests, walkable task by task."""
+
+import dataclasses
+import urllib.request
+
+import pytest
+
+from playground import manifest
+from playground.exercises import drift, model
+from playground.exercises import judge as judging
+from playground.lesson_process import LessonProcess
+
+EXERCISES = [
+    model.exercise(lesson)
+    for lesson in manifest.lessons()
+    if (lesson.path / model.EXERCISE_FILE).exists()
+]
+WALK = [(e, written) for e in EXERCISES for written in range(len(e.tasks) + 1)]
+
+
+def walk_id(case) -> str:
+    exercise, written = case
+    return f"{exercise.id}-{written}of{len(exercise.tasks)}"
+
+
+@pytest.fixture(scope="module")
+def judge_warm():
+    """The warm parent the watcher judges with: pytest and the lessons' stack imported once."""
+    warm = judging.warm_parent().start()
+    yield warm
+    warm.stop()
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.lesson.package)
+def test_the_exercise_is_well_made(exercise):
+    assert model.problems(exercise) == []
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.lesson.package)
+def test_with_every_task_written_the_file_is_the_lessons_code(exercise):
+    for variant in exercise.variants:
+        assert drift.same_code(exercise, variant)
+        starting = exercise.starting_file(variant)
+        assert starting.count("# TODO: ") == sum(
+            len(t.sections) for t in exercise.tasks if t.variant == variant
+        )
+        assert "--8<--" not in starting  # the guide's marks are not the learner's business
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.lesson.package)
+def test_the_starting_file_serves_the_lesson_page(exercise, tmp_path, monkeypatch):
+    files = drift.write(exercise, tmp_path, written=0)
+    for variant, path in files.items():
+        module = f"lessons.{exercise.lesson.package}.{variant}"
+        monkeypatch.setitem(LessonProcess.app_files, module, path)
+        args = ("--message-queue", "redis://127.0.0.1:1") if exercise.lesson.needs_redis else ()
+        with LessonProcess(exercise.lesson, variant=variant, args=args) as server:
+            assert f"--app-file {path}" in " ".join(server.command())
+            with urllib.request.urlopen(server.url + "/") as page:
+                assert exercise.title in page.read().decode()
+
+
+@pytest.mark.parametrize("case", WALK, ids=walk_id)
+def test_the_exercise_walks_task_by_task(case, tmp_path, judge_warm):
+    exercise, written = case
+    assert drift.step(exercise, tmp_path, written, warm=judge_warm).problems == []
+
+
+class Broken(model.Exercise):
+    """Lesson 05's exercise over a copy of its module in which `say` reaches the sender only."""
+
+    def module_path(self, variant):
+        return self.broken
+
+
+def test_the_walk_fails_when_the_lesson_and_its_exercise_part(tmp_path, judge_warm):
+    real = model.find("05")
+    broken = Broken(real.lesson, real.tasks)
+    object.__setattr__(broken, "broken", tmp_path / "app.py")
+    source = real.module_path("app").read_text()
+    assert 'to=room)\n        return "sent"' in source
+    broken.broken.write_text(
+        source.replace('to=room)\n        return "sent"', ')\n        return "sent"')
+    )
+    step = drift.step(broken, tmp_path / "walk", written=1, warm=judge_warm)
+    assert any(p.startswith("L05.1 not proven with tasks 1..1 written") for p in step.problems)
+
+    # A claim given to a task whose code does not decide it is caught where it is not proven.
+    [first, second, *rest] = real.tasks
+    misplaced = model.Exercise(
+        real.lesson, (first, dataclasses.replace(second, claims=("L05.8",)), *rest)
+    )
+    step = drift.step(misplaced, tmp_path / "misplaced", written=2, warm=judge_warm)
+    assert any(p.startswith("L05.8 not proven with tasks 1..2 written") for p in step.problems)
