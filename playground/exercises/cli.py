@@ -193,7 +193,7 @@ def hint(workspace: Workspace, exercise: Exercise | None, args) -> int:
     print(f"Exercise {exercise.id}, task {task.number}: {task.title}")
     print(f"Hint {step + 1} of {len(task.steps)}: {task.steps[step]}")
     if step + 1 == len(task.steps):
-        print(f"That was the last hint. The lesson's code: nox -s exercise -- solution {exercise.id}")
+        print(f"That was the last hint. The code: nox -s exercise -- solution {exercise.id}")
     return 0
 
 
