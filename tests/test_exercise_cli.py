@@ -207,3 +207,27 @@ def test_watch_judges_every_save_and_a_second_watcher_is_told_who_watches(worksp
         watcher.wait(timeout=10)
         watcher.stdout.close()
 
+
+WALKTHROUGH = ROOT / "docs" / "assets" / "exercises"
+
+
+def test_the_guides_walkthrough_is_what_the_judge_prints(workspace, judge_warm, request):
+    """The Exercises page shows these verdicts; `nox -s screenshots` writes them anew."""
+    wrong = {"change": lambda text: text.replace(SAY, SAY.replace(", to=room", ""))}
+    steps = {"05-start": {"written": ()}, "05-wrong": wrong, "05-task-1-done": {}}
+    shown = {}
+    for name, how in steps.items():
+        files = learner_file(workspace, **how)
+        text = verdict.render(judging.judge(ROOMS, files, warm=judge_warm), files)
+        shown[name] = text.replace(str(workspace.root), "workspace")
+    assert "← now" in shown["05-start"].splitlines()[1]
+    assert "got      []   (nothing)" in shown["05-wrong"]
+    assert "  ✓ Task 1/5  Join a room, leave it, talk to it" in shown["05-task-1-done"]
+    starting = ROOMS.starting_file("app").splitlines()
+    first = next(n for n, line in enumerate(starting) if "# ── Task 1/5" in line)
+    last = max(n for n, line in enumerate(starting) if "# ── end of task 1 " in line)
+    shown["05-starting-file"] = "\n".join(starting[first : last + 1])
+    if request.config.getoption("--screenshots"):
+        WALKTHROUGH.mkdir(parents=True, exist_ok=True)
+        for name, text in shown.items():
+            (WALKTHROUGH / f"{name}.txt").write_text(text + "\n")

@@ -55,16 +55,16 @@ def render(judgement: Judgement, files: dict[str, Path], traceback: bool = False
         return "\n".join(lines)
     at = current_task(exercise, judgement)
     texts = {claim.id: claim.text for claim in claims_of(exercise.lesson)}
+    later = False  # tasks after the one at hand are to do, not failed
     for task in exercise.tasks:
         state = judgement.task_state(task)
-        note = {
-            "done": "",
-            "failing": "",
-            "unjudged": "  (needs the browser layer: check --browser)",
-        }
+        if later and state == "failing":
+            state = "todo"
+        later = later or task is at
+        note = {"unjudged": "  (needs the browser layer: check --browser)"}.get(state, "")
         here = "   ← now" if task is at else ""
         number = f"{task.number}/{len(exercise.tasks)}"
-        lines.append(f"  {MARKS[state]} Task {number}  {task.title}{note[state]}{here}")
+        lines.append(f"  {MARKS[state]} Task {number}  {task.title}{note}{here}")
         if task is not at or state == "unjudged":
             continue
         for claim in task.claims:
