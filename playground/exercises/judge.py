@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from playground.app_file import module_name
-from playground.claims import LAYERS, proofs_by_claim
+from playground.claims import LAYERS, claims_of, proofs_by_claim
 from playground.exercises.model import Exercise, Task
 from playground.forkserver import ForkServer
 from playground.manifest import ROOT
@@ -89,8 +89,6 @@ class Judgement:
 
 
 def all_claims(exercise: Exercise) -> list[str]:
-    from playground.claims import claims_of
-
     return [claim.id for claim in claims_of(exercise.lesson)]
 
 
