@@ -86,7 +86,9 @@ class PlaygroundProcess(ServerProcess):
     """``python -m playground --port 0 ARGS``: ready once it has printed its one URL (``url``)."""
 
     failure = LessonFailedToStart
-    startup_timeout = STARTUP_TIMEOUT
+    # Seconds: it imports and mounts every lesson and starts two in processes of their own (15 s
+    # is enough on a quiet machine, not on a busy one).
+    startup_timeout = 60.0
     child_picks_port = True  # the launcher binds port 0, then prints the URL it got
 
     def __init__(self, *args: str):
