@@ -51,7 +51,8 @@ FAILED = ("failed", "error", "errors")
 
 def parse(output: str) -> dict:
     """One ``pytest --durations=0`` run's figures: the sum of each phase's durations, pytest's
-    wall time, and its counts (``{"passed": 522, ...}``)."""
+    wall time, its counts (``{"passed": 522, ...}``) and its short summary's FAILED and ERROR
+    lines (pytest -ra)."""
     lines = output.splitlines()
     header = next((i for i, line in enumerate(lines) if DURATIONS_HEADER.match(line)), None)
     if header is None:
@@ -70,6 +71,7 @@ def parse(output: str) -> dict:
         **{f"{phase}_s": round(sums[phase], 2) for phase in PHASES},
         "wall_s": float(summary["seconds"]),
         "counts": counts,
+        "not_passed": [line for line in lines if line.startswith(("FAILED ", "ERROR "))],
     }
 
 
@@ -175,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"run {run + 1} of {args.runs}: {side['label']} ...", flush=True)
                     figures = run_suite(where, args.pytest_args)
                     done = f"{counts_text(figures['counts'])} in {figures['wall_s']} s"
-                    print(f"  {done}", flush=True)
+                    print(f"  {done}", *figures["not_passed"][:10], sep="\n  ", flush=True)
                     side["runs"].append(figures)
     except RuntimeError as error:  # git or pytest could not do its part: nothing to compare
         print(f"error: {error}", file=sys.stderr)

@@ -37,6 +37,7 @@ def test_sums_each_phase_and_reads_the_wall_time_and_counts():
         "teardown_s": 1.25,
         "wall_s": 4.0,
         "counts": {"passed": 26},
+        "not_passed": [],
     }
 
 
@@ -45,6 +46,7 @@ def test_stops_at_the_end_of_the_durations_section_and_reads_every_count():
     assert (figures["setup_s"], figures["call_s"], figures["teardown_s"]) == (0.25, 0.5, 0.0)
     assert figures["wall_s"] == 198.7
     assert figures["counts"] == {"failed": 1, "passed": 520, "skipped": 3, "error": 1}
+    assert figures["not_passed"] == ["FAILED tests/test_a.py::test_one - assert 1 == 2"]
 
 
 @pytest.mark.parametrize(
