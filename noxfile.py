@@ -97,14 +97,14 @@ def lint(session: nox.Session) -> None:
 def floors(session: nox.Session) -> None:
     """Measure the floors: lesson start-to-connection time, playground memory and stop time."""
     install(session, "test")
-    session.run("python", "scripts/floors.py", *session.posargs)
+    session.run("python", "-m", "scripts.floors", *session.posargs)
 
 
 @nox.session
 def soak(session: nox.Session) -> None:
     """Soak lesson 05: 200 clients in 20 rooms talk for 60 s; writes docs/assets/soak.json."""
     install(session, "soak")
-    session.run("python", "scripts/soak.py", *session.posargs)
+    session.run("python", "-m", "scripts.soak", *session.posargs)
 
 
 @nox.session
@@ -119,7 +119,21 @@ def bench(session: nox.Session) -> None:
         package = "socket.io@4.8.4"  # pinned: the server users would pick instead of Python
         session.run("npm", "install", "--prefix", str(tmp), package, external=True)
         node_args = ["--node-modules", str(tmp / "node_modules")]
-    session.run("python", "scripts/bench.py", *node_args, *session.posargs)
+    session.run("python", "-m", "scripts.bench", *node_args, *session.posargs)
+
+
+@nox.session(name="exercise-latency")
+def exercise_latency(session: nox.Session) -> None:
+    """Edit -> verdict in the exercise watcher, 20 saves, beside a fresh pytest process."""
+    install(session, "test")
+    session.run("python", "-m", "scripts.exercise_latency", *session.posargs)
+
+
+@nox.session(name="suite-time")
+def suite_time(session: nox.Session) -> None:
+    """Time the suite here and in another revision: -- --against main --runs N --json PATH."""
+    install(session, "test")
+    session.run("python", "-m", "scripts.suite_time", *session.posargs)
 
 
 @nox.session(venv_backend="none")

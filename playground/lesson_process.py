@@ -1,19 +1,13 @@
 """A lesson server as a subprocess, started exactly as ``nox -s lesson`` starts it.
 
-Used by the test suite's live-server fixture and by the playground launcher.
+Used by the test suite's live-server fixture and by the playground launcher; and the launcher
+itself as a subprocess (PlaygroundProcess), for the tests and the floors.
 """
 
 from __future__ import annotations
 
 import os
-import queue
-import re
-import socket
-import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
 
@@ -22,7 +16,7 @@ from playground.manifest import ROOT, Lesson
 from playground.run import EXIT_PORT_IN_USE
 from playground.server_process import ServerProcess, free_port
 
-__all__ = ["LessonFailedToStart", "LessonProcess", "free_port", "playground_process"]
+__all__ = ["LessonFailedToStart", "LessonProcess", "PlaygroundProcess", "free_port"]
 
 STARTUP_TIMEOUT = 15.0  # seconds; lessons listen in well under 1 s
 
@@ -80,14 +74,6 @@ class LessonProcess(ServerProcess):
             "start_new_session": True,  # its own process group: stop() reaches all of it
         }
 
-    def is_ready(self) -> bool:
-        """Ready when it accepts a TCP connection."""
-        try:
-            with socket.create_connection((self.host, self.port), timeout=0.5):
-                return True
-        except OSError:
-            return False
-
     def port_was_taken(self) -> bool:
         return self.process.returncode == EXIT_PORT_IN_USE
 
@@ -95,39 +81,36 @@ class LessonProcess(ServerProcess):
         os.killpg(self.process.pid, signum)
 
 
-@contextmanager
-def playground_process(*args: str, timeout: float = STARTUP_TIMEOUT) -> Iterator[tuple]:
-    """``python -m playground --port 0 ARGS`` once it has printed its URL.
+class PlaygroundProcess(ServerProcess):
+    """``python -m playground --port 0 ARGS``: ready once it has printed its one URL (``url``)."""
 
-    Yields ``(process, url, printed_lines)``; the process is killed on exit if still running.
-    """
-    process = subprocess.Popen(
-        [sys.executable, "-m", "playground", "--port", "0", *args],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    # A thread reads the output so that waiting for the URL line can time out.
-    threading.Thread(
-        target=lambda: [lines.put(line) for line in process.stdout], daemon=True
-    ).start()
-    try:
-        printed = []
-        while not printed or "Playground:" not in printed[-1]:
-            try:
-                printed.append(lines.get(timeout=timeout))
-            except queue.Empty:
-                output = "".join(printed)
-                raise LessonFailedToStart(f"the playground printed no URL:\n{output}") from None
-        url = re.search(r"http://\S+", printed[-1]).group(0)
-        yield process, url, printed
-    finally:
-        process.terminate()  # SIGTERM: the launcher stops the lessons it runs in processes too
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stdout.close()
+    failure = LessonFailedToStart
+    # Seconds: it imports and mounts every lesson and starts two in processes of their own (15 s
+    # is enough on a quiet machine, not on a busy one).
+    startup_timeout = 60.0
+    child_picks_port = True  # the launcher binds port 0, then prints the URL it got
+
+    def __init__(self, *args: str):
+        super().__init__()
+        self.args = args
+        self.url: str | None = None
+
+    def __str__(self) -> str:
+        return "the playground"
+
+    @property
+    def printed(self) -> list[str]:
+        """The lines it has printed so far."""
+        return self.read_output().splitlines(keepends=True)
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "playground", "--port", "0", *self.args]
+
+    def popen_options(self) -> dict:
+        return {"cwd": ROOT}
+
+    def is_ready(self) -> bool:
+        found = self.find_in_output(r"^Playground: (http://[^\s/]+:(\d+)/)")
+        if found:
+            self.url, self.port = found[1], int(found[2])
+        return found is not None

@@ -1,13 +1,15 @@
 """A server as a child process on a loopback port: started, waited for, stopped, never orphaned.
 
-The base of LessonProcess (playground/lesson_process.py) and RedisServer
-(playground/redis_server.py).
-It imports nothing of the project, so the runner can use RedisServer without import cycles.
+The base of every server the project starts: LessonProcess and PlaygroundProcess
+(playground/lesson_process.py), RedisServer (playground/redis_server.py) and the benchmark's
+NodeServer (scripts/bench.py). It imports nothing of the project, so the runner can use
+RedisServer without import cycles.
 """
 
 from __future__ import annotations
 
 import ctypes
+import re
 import signal
 import socket
 import subprocess
@@ -38,11 +40,15 @@ def free_port(host: str = "127.0.0.1") -> int:
 class ServerProcess:
     """A server subprocess. ``port=0`` picks a free port, and picks again if it was taken.
 
-    Subclasses give ``command()`` and ``is_ready()``; ``popen_options()`` may add to Popen's.
+    Subclasses give ``command()``; ``is_ready()`` (by default: the port accepts a TCP connection)
+    and ``popen_options()`` (added to Popen's) may be overridden. A server that picks its own
+    port (``child_picks_port``) is told 0 and says which in its output: its ``is_ready()`` reads
+    it there (``find_in_output()``) and sets ``port``.
     """
 
     failure: type[Exception] = RuntimeError  # what start() raises
     startup_timeout = 15.0  # seconds
+    child_picks_port = False
     # A playground.forkserver.ForkServer (the test suite sets one): Python servers started as
     # ``python -m module`` are then forked from it, warm, instead of starting cold.
     warm_parent = None
@@ -57,7 +63,12 @@ class ServerProcess:
         raise NotImplementedError
 
     def is_ready(self) -> bool:
-        raise NotImplementedError
+        """Ready when it accepts a TCP connection."""
+        try:
+            with socket.create_connection((self.host, self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
 
     def popen_options(self) -> dict:
         return {}
@@ -70,7 +81,7 @@ class ServerProcess:
         """Start the server; return once it is ready, or raise ``failure`` with its output."""
         # The output goes to a file: a pipe nobody reads would fill up and block the server.
         self.output = tempfile.TemporaryFile(mode="w+b")  # noqa: SIM115 (closed by stop())
-        pick_port = self.port == 0
+        pick_port = self.port == 0 and not self.child_picks_port
         for _attempt in range(3 if pick_port else 1):
             if pick_port:
                 self.port = free_port(self.host)
@@ -82,7 +93,8 @@ class ServerProcess:
             if not self.port_was_taken():
                 break
         self.stop()
-        raise self.failure(f"{self} did not start on port {self.port}:\n{self.read_output()}")
+        where = f" on port {self.port}" if self.port else ""
+        raise self.failure(f"{self} did not start{where}:\n{self.read_output()}")
 
     def _spawn(self, command: list[str]):
         """The child process: forked from the warm parent when one is set and can run it."""
@@ -119,6 +131,14 @@ class ServerProcess:
             return self.final_output
         self.output.seek(0)
         return self.output.read().decode(errors="replace")
+
+    def find_in_output(self, pattern: str) -> re.Match | None:
+        """The first match of ``pattern`` (a regex, ``^`` and ``$`` at each line) in the output."""
+        return re.search(pattern, self.read_output(), re.MULTILINE)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
     def _signal(self, signum: int) -> None:
         self.process.send_signal(signum)

@@ -1,6 +1,6 @@
 """Measure the floors the issues set, without making them timed tests.
 
-Run with ``nox -s floors``:
+Run with ``nox -s floors`` (it runs ``python -m scripts.floors``):
 
 - each lesson, in each async mode, accepts a Socket.IO connection within 2 s of its start;
 - the playground (every lesson live in one process) stays within 400 MB RSS with a client
@@ -11,17 +11,15 @@ Exits 1 when a measurement is over its floor.
 
 from __future__ import annotations
 
-import re
-import signal
 import sys
 import time
-from pathlib import Path
 
 import socketio
 
 from playground import manifest
-from playground.lesson_process import LessonProcess, playground_process
+from playground.lesson_process import LessonProcess, PlaygroundProcess
 from playground.run import ASYNC_MODES
+from scripts.measure import rss_mb
 
 STARTUP_FLOOR_S = 2.0
 PLAYGROUND_RSS_FLOOR_MB = 400
@@ -42,25 +40,20 @@ def time_to_first_connection(lesson: manifest.Lesson, async_mode: str) -> float:
         server.stop()
 
 
-def rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
-
-
 def playground_figures() -> tuple[float, float]:
     """(RSS in MB with a client on every lesson, seconds from SIGTERM to exit)."""
-    with playground_process() as (launcher, url, _):
+    with PlaygroundProcess() as playground:
         clients = []
         for lesson in manifest.lessons():
             client = socketio.SimpleClient()
-            client.connect(url, socketio_path=f"lessons/{lesson.id}/socket.io", wait_timeout=10)
+            path = f"lessons/{lesson.id}/socket.io"
+            client.connect(playground.url, socketio_path=path, wait_timeout=10)
             clients.append(client)
-        rss = rss_mb(launcher.pid)
+        rss = rss_mb(playground.pid)
         for client in clients:
             client.disconnect()
         started = time.monotonic()
-        launcher.send_signal(signal.SIGTERM)
-        launcher.wait(timeout=10)
+        playground.stop(timeout=10)  # SIGTERM; SIGKILL only after 10 s, far over the floor
         return rss, time.monotonic() - started
 
 

@@ -1,7 +1,8 @@
 """Soak lesson 05 (rooms): many clients in many rooms, talking for a minute. Nothing lost, nothing
 crossed, nothing kept.
 
-Run with ``nox -s soak`` (``-- --clients N --rooms N --duration S --rate R``). The server is the
+Run with ``nox -s soak`` (``-- --clients N --rooms N --duration S --rate R``; ``--output PATH``
+to keep a short run out of the guide), which runs ``python -m scripts.soak``. The server is the
 lesson as ``nox -s lesson -- 05`` starts it: eventlet, on a free loopback port, in a process of its
 own. The clients are python-socketio ``AsyncClient``\\s over WebSocket, all in this process's
 asyncio loop. Every client joins one room (client i: room i mod ROOMS) and then says
@@ -29,11 +30,7 @@ import asyncio
 import datetime
 import itertools
 import json
-import os
-import platform
 import random
-import re
-import statistics
 import sys
 import time
 from collections import defaultdict
@@ -44,6 +41,7 @@ import socketio
 
 from playground import manifest
 from playground.lesson_process import LessonProcess
+from scripts.measure import Sampler, bounded, machine, percentile, rss_mb
 
 ROOT = manifest.ROOT
 OUTPUT = ROOT / "docs" / "assets" / "soak.json"
@@ -54,11 +52,6 @@ DRAIN_TIMEOUT = 30.0  # seconds for the last messages to arrive once everyone ha
 FORGET_TIMEOUT = 20.0  # seconds for the server to forget the clients once they are gone
 RSS_SETTLE_TIMEOUT = 30.0  # seconds for the server's memory to come back
 PACKAGES = ("Flask-SocketIO", "python-socketio", "python-engineio", "eventlet")
-
-
-def rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
 
 
 class SoakClient:
@@ -105,13 +98,6 @@ class SoakClient:
         await self.sio.disconnect()
 
 
-async def bounded(what: str, awaitable, timeout: float):
-    try:
-        return await asyncio.wait_for(awaitable, timeout)
-    except TimeoutError:
-        raise RuntimeError(f"{what}: not done within {timeout:g} s") from None
-
-
 async def warm_up(url: str) -> None:
     """One client connects, joins a room, speaks and leaves: the server has loaded everything."""
     client = SoakClient(-1, "warm-up")
@@ -152,21 +138,15 @@ def tally(clients: list[SoakClient]) -> dict:
             counts["duplicates"] += len(got) - len(set(got))
             counts["missing"] += len(set(range(sender.sent)) - set(got))
             counts["out_of_order"] += sum(1 for a, b in itertools.pairwise(got) if b < a)
-    latencies.sort()
-    return {
-        **counts,
-        "latency_ms": {
-            "median": round(1000 * statistics.median(latencies), 1) if latencies else None,
-            "p99": round(1000 * latencies[int(0.99 * (len(latencies) - 1))], 1)
-            if latencies
-            else None,
-            "max": round(1000 * latencies[-1], 1) if latencies else None,
-        },
-    }
+
+    def ms(p: float) -> float | None:
+        return round(1000 * percentile(latencies, p), 1) if latencies else None
+
+    return {**counts, "latency_ms": {"median": ms(50), "p99": ms(99), "max": ms(100)}}
 
 
 async def soak(args: argparse.Namespace, server: LessonProcess) -> dict:
-    pid = server.process.pid
+    pid = server.pid
     phases = {}
     started = time.monotonic()
 
@@ -202,32 +182,22 @@ async def soak(args: argparse.Namespace, server: LessonProcess) -> dict:
         flush=True,
     )
 
-    peak = rss_before
-    sampling = True
+    async with Sampler(rss_mb, pid, every=0.5) as rss_samples:
+        rng = random.Random(5)
+        until = time.monotonic() + args.duration
+        await asyncio.gather(*(c.talk(until, 1 / args.rate, rng) for c in clients))
+        t = phase("talk_s", t)
+        sent = sum(c.sent for c in clients)
+        print(f"{sent} messages said in {phases['talk_s']} s", flush=True)
 
-    async def sample_rss() -> None:
-        nonlocal peak
-        while sampling:
-            peak = max(peak, rss_mb(pid))
-            await asyncio.sleep(0.5)
-
-    sampler = asyncio.create_task(sample_rss())
-    rng = random.Random(5)
-    until = time.monotonic() + args.duration
-    await asyncio.gather(*(c.talk(until, 1 / args.rate, rng) for c in clients))
-    t = phase("talk_s", t)
-    sent = sum(c.sent for c in clients)
-    print(f"{sent} messages said in {phases['talk_s']} s", flush=True)
-
-    expected = {c.index: sum(s.sent for s in clients if s.room == c.room) for c in clients}
-    drain_deadline = time.monotonic() + DRAIN_TIMEOUT
-    while any(len(c.heard) < expected[c.index] for c in clients):
-        if time.monotonic() > drain_deadline:
-            break
-        await asyncio.sleep(0.05)
-    t = phase("drain_s", t)
-    sampling = False
-    await sampler
+        expected = {c.index: sum(s.sent for s in clients if s.room == c.room) for c in clients}
+        drain_deadline = time.monotonic() + DRAIN_TIMEOUT
+        while any(len(c.heard) < expected[c.index] for c in clients):
+            if time.monotonic() > drain_deadline:
+                break
+            await asyncio.sleep(0.05)
+        t = phase("drain_s", t)
+    peak = max(rss_before, *rss_samples.samples)
 
     dropped = sum(c.dropped for c in clients)
     await bounded("disconnecting", asyncio.gather(*(c.leave() for c in clients)), TIMEOUT)
@@ -290,7 +260,7 @@ async def soak(args: argparse.Namespace, server: LessonProcess) -> dict:
         },
         "phases_s": phases,
         "versions": {name: version(name) for name in PACKAGES},
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": machine(),
         "checks": checks,
         "passed": all(checks.values()),
     }

@@ -12,14 +12,14 @@ from werkzeug.serving import make_server
 
 from playground import manifest
 from playground.launcher import index_app, load
-from playground.lesson_process import playground_process
+from playground.lesson_process import PlaygroundProcess
 from tests.utils import log_entries, payloads, websocket_frames
 
 
 @pytest.fixture(scope="module")
 def playground_url():
-    with playground_process() as (_, url, _):
-        yield url
+    with PlaygroundProcess() as playground:
+        yield playground.url
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 
 from playground import manifest
 from playground.launcher import index_app, load
-from playground.lesson_process import LessonProcess, playground_process
+from playground.lesson_process import LessonProcess, PlaygroundProcess
 from playground.run import EXIT_PORT_IN_USE, EXIT_USAGE
 
 RUN = [sys.executable, "-m", "playground.run"]
@@ -57,7 +57,8 @@ def test_lesson_runs_in_other_async_modes(async_mode):
 
 
 def test_playground_prints_one_url_serves_every_lesson_and_stops_on_sigterm():
-    with playground_process() as (launcher, url, printed):
+    with PlaygroundProcess() as playground:
+        launcher, url, printed = playground.process, playground.url, playground.printed
         assert len(re.findall(r"http://", "".join(printed))) == 1, printed
         index = urllib.request.urlopen(url).read().decode()
 

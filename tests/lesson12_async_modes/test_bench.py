@@ -5,29 +5,22 @@ the numbers the page shows. After a new run, a claim the new numbers no longer s
 and the page (and myth M26, tests/myths) must change with it.
 """
 
-import importlib.util
 import json
 
 import pytest
 
 from playground import manifest
+from scripts import bench_report
 
 ROOT = manifest.ROOT
 ASSETS = ROOT / "docs" / "assets"
 PYTHON_MODES = ("threading", "eventlet", "gevent")
 
 
-def load_bench_script():
-    """scripts/bench.py as a module: its sizes, its table's rows, its comparisons, its Markdown."""
-    spec = importlib.util.spec_from_file_location("bench", ROOT / "scripts" / "bench.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def script():
-    return load_bench_script()
+    """scripts/bench_report.py: the benchmark's sizes, its table's rows, comparisons, Markdown."""
+    return bench_report
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +46,7 @@ def measures(script) -> list[str]:
 
 
 def ahead(script, rounds, mode: str, other: str, label: str) -> bool:
-    """Whether ``mode`` beat ``other`` on ``label`` in every round (scripts/bench.py:ahead)."""
+    """Whether ``mode`` beat ``other`` on ``label`` in every round (bench_report.ahead)."""
     mine, better = rounds(mode, label)
     theirs, _ = rounds(other, label)
     return script.ahead(mine, theirs, better)

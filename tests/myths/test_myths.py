@@ -5,7 +5,6 @@ test reads as the blog post's example plus what really happens. The verdicts are
 """
 
 import importlib
-import importlib.util
 import json
 import re
 import sys
@@ -26,6 +25,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
 from playground import claims, manifest
+from scripts import bench_report
 
 
 def new_app(**options) -> tuple[Flask, SocketIO]:
@@ -543,16 +543,7 @@ def test_socketio_run_listens_on_ipv4_loopback_port_5000(monkeypatch, server_nam
 # --- performance: lesson 12's benchmark ------------------------------------------------
 
 
-BENCH_SCRIPT = manifest.ROOT / "scripts" / "bench.py"
 BENCH_RESULT = manifest.ROOT / "docs" / "assets" / "bench.json"
-
-
-def bench_script():
-    """scripts/bench.py as a module: the table's rows and its round-by-round comparison."""
-    spec = importlib.util.spec_from_file_location("bench", BENCH_SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def eventlet_standing(rounds: dict[str, list], rows: list, ahead) -> dict[str, str]:
@@ -592,10 +583,9 @@ def test_eventlet_performance_verdict_is_the_benchmarks():
     """M26's verdict is computed from the committed result of `nox -s bench` (lesson 12): after a
     new run, a verdict the numbers no longer support fails here."""
     myth = {myth.id: myth for myth in claims.myths()}["M26"]
-    script = bench_script()
     rounds = json.loads(BENCH_RESULT.read_text())["rounds"]
 
-    standing = eventlet_standing(rounds, script.ROWS, script.ahead)
+    standing = eventlet_standing(rounds, bench_report.ROWS, bench_report.ahead)
 
     assert myth.verdict == verdict_from(standing), standing
     assert myth.see == ("L12.5",)
@@ -620,7 +610,7 @@ def test_the_m26_rule_gives_each_verdict(eventlet_p50, eventlet_rss, verdict):
     rounds["eventlet"] = [
         {"p50": p50, "rss": rss} for p50, rss in zip(eventlet_p50, eventlet_rss, strict=True)
     ]
-    standing = eventlet_standing(rounds, rows, bench_script().ahead)
+    standing = eventlet_standing(rounds, rows, bench_report.ahead)
     assert verdict_from(standing) == verdict
 
 

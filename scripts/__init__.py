@@ -1,0 +1,1 @@
+"""The measuring scripts behind nox -s bench, soak, floors and suite-time (python -m scripts.X)."""
