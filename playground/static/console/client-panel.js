@@ -98,14 +98,13 @@ export class ClientPanel {
     ]);
     removeBtn.addEventListener('click', () => actions.remove());
 
-    const panel = el('section', { class: 'client', 'data-client': name, 'aria-label': `Client ${name}` }, [
+    return el('section', { class: 'client', 'data-client': name, 'aria-label': `Client ${name}` }, [
       header,
       this.#buildConnectForm(namespace, auth, actions),
       this.#buildMeta(),
       new EmitForm({ onEmit: actions.emit }).element,
       ...this.#buildLog(name),
     ]);
-    return panel;
   }
 
   // Connection: a form so Enter in the namespace field connects. Forms are

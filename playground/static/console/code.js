@@ -61,7 +61,7 @@ export function literal(value, lang, seen = new Set()) {
 }
 
 /** The browser-client line that sends this emit: {event, args, ack, timeout}. */
-export function jsCode({ event, args, ack, timeout }) {
+function jsCode({ event, args, ack, timeout }) {
   const params = [JSON.stringify(event), ...args.map((a) => literal(a, 'js'))].join(', ');
   if (!ack) return `socket.emit(${params});`;
   const via = timeout === undefined ? 'socket' : `socket.timeout(${timeout})`;
@@ -70,7 +70,7 @@ export function jsCode({ event, args, ack, timeout }) {
 }
 
 /** The Flask-SocketIO test_client line that sends the same emit: {event, args, ack, namespace}. */
-export function pyCode({ event, args, ack, namespace }) {
+function pyCode({ event, args, ack, namespace }) {
   const params = [JSON.stringify(event), ...args.map((a) => literal(a, 'py'))];
   if (ack) params.push('callback=True');
   if (namespace && namespace !== '/') params.push(`namespace=${JSON.stringify(namespace)}`);

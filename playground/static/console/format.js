@@ -6,7 +6,7 @@ export const formatTime = (d) =>
   `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 
 /** Byte size of a binary value, or null when the value is not binary. */
-export function binarySize(value) {
+function binarySize(value) {
   if (value instanceof ArrayBuffer) return value.byteLength;
   if (ArrayBuffer.isView(value)) return value.byteLength;
   if (typeof Blob !== 'undefined' && value instanceof Blob) return value.size;
