@@ -13,7 +13,34 @@ from werkzeug.serving import make_server
 from playground import manifest
 from playground.launcher import index_app, load
 from playground.lesson_process import PlaygroundProcess
-from tests.utils import log_entries, payloads, websocket_frames
+from tests.utils import log_entries, payloads, play, run_js, websocket_frames
+
+CONSOLE_MODULES = manifest.ROOT / "playground/static/console"
+# #console, a line a node: each element's tag and attributes, its text, and what typing changes
+# without touching an attribute (a field's value, a box's checked). Element ids are counters
+# (pg-namespace-7) that differ from one build to the next: compared without their number.
+CONSOLE_DOM = """() => {
+    const normalized = (text) => text.replace(/(pg-[a-z-]+?)-\\d+/g, '$1-N');
+    const lines = [];
+    const walk = (node, depth) => {
+        const indent = '  '.repeat(depth);
+        if (node.nodeType === Node.TEXT_NODE) {
+            lines.push(`${indent}${JSON.stringify(node.data)}`);
+            return;
+        }
+        if (node.nodeType !== Node.ELEMENT_NODE) return;
+        const attrs = [...node.attributes]
+            .map((a) => `${a.name}=${JSON.stringify(normalized(a.value))}`)
+            .sort();
+        if (node.matches('input, textarea')) {
+            attrs.push(`.value=${JSON.stringify(node.value)}`, `.checked=${node.checked}`);
+        }
+        lines.push(`${indent}<${[node.localName, ...attrs].join(' ')}>`);
+        for (const child of node.childNodes) walk(child, depth + 1);
+    };
+    walk(document.getElementById('console'), 0);
+    return lines;
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -243,3 +270,102 @@ def test_keyboard_only_in_a_narrow_window(console, screenshot):
     expect(log_entries(page, "Alice", "in", "greeting")).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "playground-narrow")
+
+
+def test_every_console_module_imports_in_chromium(console):
+    page = console("01")
+    names = sorted(path.name for path in CONSOLE_MODULES.glob("*.js"))
+    failures = run_js(
+        page,
+        """async (names) => {
+            const base = document.querySelector('script[type="module"][src$="/main.js"]').src;
+            const failures = [];
+            for (const name of names) {
+                try {
+                    await import(new URL(name, base));
+                } catch (err) {
+                    failures.push(`${name}: ${err}`);
+                }
+            }
+            return failures;
+        }""",
+        names,
+    )
+    assert len(names) > 10 and failures == []
+
+
+def settled_server_view(page):
+    """Lesson 05's server view, live, showing no socket and both namespaces of the server."""
+    view = page.locator("section.server-view")
+    expect(view.locator(".server-view-status")).to_have_text("live")
+    expect(view.locator("li.socket")).to_have_count(0)
+    # Both namespaces, "/" and "/chat", once the server's stats (every 2 s) listed them.
+    expect(view.locator(".sv-namespace")).to_have_count(2)
+
+
+def test_reset_brings_back_the_freshly_loaded_console(console):
+    page = console("05")
+    settled_server_view(page)
+    fresh = page.evaluate(CONSOLE_DOM)
+
+    # Use it: scenarios, an added client, typed fields, open code, the server view's controls.
+    play(page, "Group chat: red and blue")
+    play(page, "Dave without a token")  # adds Dave, refused
+    page.get_by_role("button", name="Add client").click()
+    erin = panel(page, "Erin")
+    erin.locator("input[name=namespace]").fill("/")
+    connect(page, "Erin")
+    emit(page, "Erin", "join", '"lobby"', ack_timeout=3000)
+    expect(log_entries(page, "Erin", "ack", "join")).to_have_count(1)
+    log_entries(page, "Erin", "out", "join").locator("button.copy-code").click()
+    alice = panel(page, "Alice")
+    alice.locator("input[name=filter]").fill("said")
+    alice.locator("button.add-arg").click()
+    alice.locator("input[name=ack]").check()
+    view = page.locator("section.server-view")
+    view.locator("summary").click()
+    view.locator("input[name=show-sid-rooms]").check()
+    view.locator("button.server-view-toggle").click()
+    old_sids = page.evaluate("Playground.clients.map((c) => c.socket?.id).filter(Boolean)")
+    assert len(old_sids) == 4  # Alice, Bob, Carol, Erin (Dave was refused)
+    expect(view.locator("li.socket")).to_have_count(4)
+    expect(view.locator("li.server-event")).not_to_have_count(0)
+    # What a reset must end: a scenario still running, a waiter, the sockets (kept to look at).
+    page.evaluate(
+        """() => {
+            const button = document.createElement('button');
+            button.type = 'button';
+            button.textContent = 'Wait forever';
+            document.querySelector('.scenario').append(button);
+            Playground.scenario(button, (pg) => pg.client('Alice').waitFor('never', Infinity));
+            button.click();
+            window.waiter = Playground.client('Bob').waitFor('never', Infinity)
+                .then(() => 'resolved', (err) => err.message);
+            window.oldSockets = Playground.clients.map((c) => c.socket).filter(Boolean);
+            window.resets = 0;
+            window.addEventListener('playground:reset', () => window.resets++);
+        }"""
+    )
+    waiting = page.get_by_role("button", name="Wait forever")
+    expect(waiting).to_have_attribute("data-state", "running")
+
+    run_js(page, "() => Playground.reset()")
+
+    assert page.evaluate("window.resets") == 1
+    assert run_js(page, "() => window.waiter") == "Bob: client removed"
+    # Closed for good: no socket connected, none trying to reconnect.
+    assert page.evaluate("window.oldSockets.every((s) => !s.connected && !s.active)")
+    for button in page.locator(".scenario button").all():
+        expect(button).to_be_enabled()
+        expect(button).not_to_have_attribute("data-state", re.compile(".*"))
+        expect(button).not_to_have_attribute("aria-busy", re.compile(".*"))
+    # Once the server noticed, the view shows none of the old connections...
+    settled_server_view(page)
+    snapshot = page.evaluate("Playground.serverView.snapshot()")
+    shown = {s["sid"] for ns in snapshot.values() for s in ns["sockets"]}
+    assert shown.isdisjoint(old_sids)
+    # ...and the console is the freshly loaded one, node for node.
+    assert page.evaluate(CONSOLE_DOM) == fresh
+    # Still a console: its new clients connect and talk.
+    connect(page, "Alice")
+    expect(log_entries(page, "Alice", "sys", "connect")).to_have_count(1)
