@@ -72,8 +72,9 @@ def apt_install(session: nox.Session, *needs: tuple[str, str, str]) -> None:
         return
     session.log(f"Installing {reasons}: apt-get{' with sudo' if sudo else ''}")
     apt = [*sudo, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "-qq"]
-    session.run(*apt, "update", external=True)
-    session.run(*apt, "install", "-y", *packages, external=True)
+    # silent: dpkg's many lines are shown only if it fails (sudo asks on the terminal itself)
+    session.run(*apt, "update", external=True, silent=True)
+    session.run(*apt, "install", "-y", *packages, external=True, silent=True)
 
 
 def exit_usage(message: str) -> None:
