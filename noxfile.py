@@ -164,7 +164,7 @@ def has_playwright_chromium(session: nox.Session) -> bool:
         "import pathlib; from playwright.sync_api import sync_playwright\n"
         "with sync_playwright() as p: print(pathlib.Path(p.chromium.executable_path).exists())"
     )
-    return session.run("python", "-c", check, silent=True).strip() == "True"
+    return session.run("python", "-c", check, silent=True, log=False).strip() == "True"
 
 
 def debian_has_chromium() -> bool:
