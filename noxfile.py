@@ -103,12 +103,12 @@ def pytest_args(posargs: list[str]) -> list[str]:
     if layer and not lessons:
         raise LookupError("--layer is for one lesson's proofs: -- 05 --layer client")
     file = f"test_{layer}.py" if layer else ""
-    paths = [(lesson.tests_path / file).relative_to(ROOT).as_posix() for lesson in lessons]
+    paths = [(lesson.tests_path / file).relative_to(manifest.ROOT).as_posix() for lesson in lessons]
     return [*paths, *args]
 
 
 def is_path(arg: str) -> bool:
-    return "/" in arg or "::" in arg or arg.endswith(".py") or (ROOT / arg).exists()
+    return "/" in arg or "::" in arg or arg.endswith(".py") or (manifest.ROOT / arg).exists()
 
 
 @nox.session
