@@ -32,6 +32,8 @@ VENDOR_DIR = ROOT / "playground/static/vendor/socket.io-client"
 REDIS = ("redis-server", "redis-server", "lesson 11's message queue")
 CHROMIUM = ("chromium", str(SYSTEM_CHROMIUM), "the browser tests")
 STAMP = ".installed"  # in a session's virtualenv: what install() put there
+# The suite's needs beyond the test group: tests/test_bootstrap.py imports this file.
+SUITE_ALSO = (f"nox{nox.needs_version}",)
 
 nox.options.sessions = ["tests"]
 # uv when present (noxw.py always provides it): fast installs, and no python3-venv needed.
@@ -144,8 +146,7 @@ def tests(session: nox.Session) -> None:
         args = pytest_args(session.posargs)
     except LookupError as error:
         exit_usage(str(error))
-    # nox too: tests/test_bootstrap.py checks this file's helpers by importing it.
-    install(session, "test", also=(f"nox{nox.needs_version}",))
+    install(session, "test", also=SUITE_ALSO)
     apt_install(session, REDIS)
     if not SYSTEM_CHROMIUM.exists() and not has_playwright_chromium(session):
         if debian_has_chromium():
@@ -176,7 +177,7 @@ def debian_has_chromium() -> bool:
 @nox.session
 def screenshots(session: nox.Session) -> None:
     """Regenerate the guide's screenshots (docs/assets/screenshots) by running the suite."""
-    install(session, "test")
+    install(session, "test", also=SUITE_ALSO)
     session.run("pytest", "--screenshots", *session.posargs)
 
 
