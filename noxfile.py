@@ -153,7 +153,8 @@ def tests(session: nox.Session) -> None:
             apt_install(session, CHROMIUM)
         else:  # Playwright's own: a download, which fails quickly where downloads are blocked
             deps = ["--with-deps"] if shutil.which("apt-get") else []  # it asks for sudo itself
-            session.log(f"Installing Playwright's Chromium for the browser tests {' '.join(deps)}")
+            libraries = " and, with sudo apt-get, the libraries it needs" if deps else ""
+            session.log(f"Installing Playwright's Chromium for the browser tests{libraries}")
             session.run(
                 "python", "-m", "playwright", "install", *deps, "chromium", success_codes=[0, 1]
             )
