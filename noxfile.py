@@ -1,62 +1,178 @@
-"""Every entry point of the project: `nox -l` lists them."""
+"""Every entry point of the project: `nox -l` lists them (`python3 noxw.py -l` without nox)."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
 import sys
 from pathlib import Path
 
 import nox
 
+# Read by nox before it runs this file (nox >= 2021.6.6, Debian 12's 2022.11 too), so an older
+# nox says which version to get instead of failing below: nox.project.dependency_groups is 2025.2.9.
+nox.needs_version = ">=2025.2.9"
+if not hasattr(getattr(nox, "project", None), "dependency_groups"):  # older than needs_version
+    sys.exit(f"error: this noxfile needs nox {nox.needs_version}; `python3 noxw.py` runs one")
+
 ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT))
-from playground import manifest  # noqa: E402  (standard library only: usable before installing)
+# Standard library only, so usable before installing anything:
+from playground import manifest  # noqa: E402
+from playground import run as runner  # noqa: E402
+from playground.claims import LAYERS  # noqa: E402
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 # The browser client served from playground/static, pinned in pyproject.toml.
 SOCKETIO_CLIENT_VERSION = PYPROJECT["tool"]["playground"]["socketio-client"]
 SYSTEM_CHROMIUM = Path("/usr/bin/chromium")  # Debian's package "chromium"
 VENDOR_DIR = ROOT / "playground/static/vendor/socket.io-client"
+# What sessions need from the system: (Debian package, the program it gives, what for).
+REDIS = ("redis-server", "redis-server", "lesson 11's message queue")
+CHROMIUM = ("chromium", str(SYSTEM_CHROMIUM), "the browser tests")
+STAMP = ".installed"  # in a session's virtualenv: what install() put there
+# The suite's needs beyond the test group: tests/test_bootstrap.py imports this file.
+SUITE_ALSO = (f"nox{nox.needs_version}",)
 
 nox.options.sessions = ["tests"]
-nox.options.default_venv_backend = "uv|virtualenv"  # uv when present: much faster installs
+# uv when present (noxw.py always provides it): fast installs, and no python3-venv needed.
+nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
 
 
-def install(session: nox.Session, *groups: str) -> None:
-    """The project (editable) plus the named dependency groups of pyproject.toml."""
+def install_stamp(pyproject: bytes, requirements: tuple[str, ...]) -> str:
+    """What an environment holds: the hash of pyproject.toml and what was asked for."""
+    return f"{hashlib.sha256(pyproject).hexdigest()} {' '.join(requirements)}"
+
+
+def install(session: nox.Session, *groups: str, also: tuple[str, ...] = ()) -> None:
+    """The project (editable), the named dependency groups of pyproject.toml and ``also``.
+
+    Only when pyproject.toml or the request changed since the last install into this
+    environment: ``session.install`` alone would reinstall on every run (seconds, each time).
+    """
+    wanted = install_stamp((ROOT / "pyproject.toml").read_bytes(), (*groups, *also))
+    stamp = Path(session.virtualenv.location, STAMP)
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
     requirements = [r for group in groups for r in nox.project.dependency_groups(PYPROJECT, group)]
-    session.install("-e", ".", *requirements)
+    session.install("-e", ".", *requirements, *also)
+    stamp.write_text(wanted)
+
+
+def apt_install(session: nox.Session, *needs: tuple[str, str, str]) -> None:
+    """apt-get install the packages whose program is missing, saying first which and why."""
+    missing = [(package, why) for package, program, why in needs if not shutil.which(program)]
+    if not missing:
+        return
+    packages = [package for package, _ in missing]
+    reasons = "; ".join(f"{package} for {why}" for package, why in missing)
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    if not shutil.which("apt-get") or (sudo and not shutil.which("sudo")):
+        session.warn(f"Missing {reasons}: install {' '.join(packages)} with the system's packages")
+        return
+    session.log(f"Installing {reasons}: apt-get{' with sudo' if sudo else ''}")
+    apt = [*sudo, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "-qq"]
+    # silent: dpkg's many lines are shown only if it fails (sudo asks on the terminal itself)
+    session.run(*apt, "update", external=True, silent=True)
+    session.run(*apt, "install", "-y", *packages, external=True, silent=True)
+
+
+def exit_usage(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def pytest_args(posargs: list[str]) -> list[str]:
+    """``05 [--layer client|browser]`` (or a slug) -> that lesson's tests; the rest as given.
+
+    Only leading words that are neither options nor paths name lessons, so that pytest's own
+    arguments (``-k rooms -x``, ``tests/test_docs.py``) pass through unchanged.
+    Raises LookupError, naming the valid values, for an unknown lesson or layer.
+    """
+    args, layer = list(posargs), None
+    for i, arg in enumerate(args):
+        if arg == "--layer" or arg.startswith("--layer="):
+            layer = arg.partition("=")[2] or (args[i + 1] if i + 1 < len(args) else "")
+            del args[i : i + (1 if "=" in arg else 2)]
+            break
+    lessons = []
+    while args and not args[0].startswith("-") and not is_path(args[0]):
+        lessons.append(manifest.find(args.pop(0)))
+    if layer is not None and layer not in LAYERS:
+        raise LookupError(f"unknown layer {layer!r}; valid layers: {', '.join(LAYERS)}")
+    if layer and not lessons:
+        raise LookupError("--layer is for one lesson's proofs: -- 05 --layer client")
+    file = f"test_{layer}.py" if layer else ""
+    paths = [(lesson.tests_path / file).relative_to(manifest.ROOT).as_posix() for lesson in lessons]
+    return [*paths, *args]
+
+
+def is_path(arg: str) -> bool:
+    return "/" in arg or "::" in arg or arg.endswith(".py") or (manifest.ROOT / arg).exists()
 
 
 @nox.session
 def playground(session: nox.Session) -> None:
     """Start every lesson and print the playground's one URL (-- --port N)."""
     install(session)
+    apt_install(session, REDIS)
     session.run("python", "-m", "playground", *session.posargs)
 
 
 @nox.session
 def lesson(session: nox.Session) -> None:
-    """Run one lesson's server: -- 01 [--async-mode threading|gevent|eventlet] [--port N]."""
-    try:  # before installing anything, so a typo costs nothing
-        found = manifest.find(session.posargs[0] if session.posargs else "")
+    """Run one lesson's server: -- 05 [--async-mode threading|gevent|eventlet] [--port N]."""
+    args = runner.parse_args(session.posargs)  # before installing: a typo costs nothing
+    if args.lesson is None:
+        print(runner.lesson_list())
+        return
+    try:
+        found = manifest.find(args.lesson)
     except LookupError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+        exit_usage(str(error))
     install(session)
+    if found.needs_redis and not args.message_queue:
+        apt_install(session, REDIS)
     # The manifest's run_args too (lesson 11: --monkey-patch), as the tests and the playground.
     session.run("python", "-m", "playground.run", *session.posargs, *found.run_args)
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the whole suite: test_client tests and Playwright browser tests (-- pytest args)."""
-    install(session, "test")
-    if not SYSTEM_CHROMIUM.exists():
-        # Playwright's own Chromium: a download (a no-op once done). Where downloads are blocked
-        # it fails in a second, and the tests then say which package to install instead.
-        session.run("python", "-m", "playwright", "install", "chromium", success_codes=[0, 1])
-    session.run("pytest", *session.posargs)
+    """Run the suite, or one lesson's proofs: -- 05 [--layer client|browser]; or pytest args."""
+    try:
+        args = pytest_args(session.posargs)
+    except LookupError as error:
+        exit_usage(str(error))
+    install(session, "test", also=SUITE_ALSO)
+    apt_install(session, REDIS)
+    if not SYSTEM_CHROMIUM.exists() and not has_playwright_chromium(session):
+        if debian_has_chromium():
+            apt_install(session, CHROMIUM)
+        else:  # Playwright's own: a download, which fails quickly where downloads are blocked
+            deps = ["--with-deps"] if shutil.which("apt-get") else []  # it asks for sudo itself
+            libraries = " and, with sudo apt-get, the libraries it needs" if deps else ""
+            session.log(f"Installing Playwright's Chromium for the browser tests{libraries}")
+            session.run(
+                "python", "-m", "playwright", "install", *deps, "chromium", success_codes=[0, 1]
+            )
+    session.run("pytest", *args)
+
+
+def has_playwright_chromium(session: nox.Session) -> bool:
+    check = (
+        "import pathlib; from playwright.sync_api import sync_playwright\n"
+        "with sync_playwright() as p: print(pathlib.Path(p.chromium.executable_path).exists())"
+    )
+    return session.run("python", "-c", check, silent=True, log=False).strip() == "True"
+
+
+def debian_has_chromium() -> bool:
+    """Debian packages Chromium; Ubuntu's "chromium" is a snap, which Playwright cannot drive."""
+    release = Path("/etc/os-release")
+    return release.exists() and "ID=debian" in release.read_text().split()
 
 
 @nox.session
@@ -69,7 +185,7 @@ def exercise(session: nox.Session) -> None:
 @nox.session
 def screenshots(session: nox.Session) -> None:
     """Regenerate the guide's screenshots (docs/assets/screenshots) by running the suite."""
-    install(session, "test")
+    install(session, "test", also=SUITE_ALSO)
     session.run("pytest", "--screenshots", *session.posargs)
 
 
@@ -127,8 +243,6 @@ def soak(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmark the async modes, and Node's socket.io if node is there: docs/assets/bench.*."""
-    import shutil
-
     install(session, "bench")
     node_args = []
     if shutil.which("node") and shutil.which("npm"):

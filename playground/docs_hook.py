@@ -2,7 +2,8 @@
 
 - The "Lessons" section of the nav must list every lesson page of lessons/lessons.toml, in order.
 - A lesson page's ``<!-- claims -->`` line becomes its claims, each with the tests that prove it
-  (read from the test files, so the guide cannot drift from the suite).
+  (read from the test files, so the guide cannot drift from the suite), and the command that runs
+  them.
 - On ``myths.md``, ``<!-- myths-summary -->`` becomes a table of the verdicts and ``<!-- myths -->``
   every myth of ``tests/myths/myths.toml``: its verdict, the fact, the practice, the lesson claims
   that prove it too, and the tests that decide it.
@@ -15,7 +16,7 @@ import textwrap
 from mkdocs.exceptions import PluginError
 
 from playground import manifest
-from playground.claims import Myth, Proof, claims_of, layer_name, myths, proofs_by_claim
+from playground.claims import LAYERS, Myth, Proof, claims_of, layer_name, myths, proofs_by_claim
 
 MARKER = "<!-- claims -->"
 MYTHS_PAGE = "myths.md"
@@ -75,7 +76,14 @@ def render_claims(lesson: manifest.Lesson) -> str:
         ]
         block.append(f'??? success "{title}"\n' + "\n".join(_proof_block(p) for p in proofs))
         blocks.append("\n".join(block))
-    return "\n".join(blocks)
+    return "\n".join([*blocks, render_prove_it(lesson)])
+
+
+def render_prove_it(lesson: manifest.Lesson) -> str:
+    """The command that runs a lesson's proofs (noxfile.py's tests session reads the id)."""
+    layers = " or ".join(f"`--layer {layer}`" for layer in LAYERS)
+    command = f"nox -s tests -- {lesson.id}"
+    return f"**Prove it:** `{command}` runs these tests; add {layers} for one layer.\n"
 
 
 def _claim_link(claim_id: str) -> str:

@@ -9,8 +9,9 @@ import sys
 import warnings
 
 # --8<-- [start:monkey-patch]
-if "--monkey-patch" in sys.argv[1:]:
+if __name__ == "__main__" and "--monkey-patch" in sys.argv[1:]:
     # Before anything else is imported, argparse included; lessons 10 and 11 show why.
+    # (Only when run: the noxfile imports this module to read a lesson's options.)
     options = [part for arg in sys.argv[1:] for part in arg.split("=", 1)]
     mode = next((b for a, b in itertools.pairwise(options) if a == "--async-mode"), "eventlet")
     if mode == "eventlet":
@@ -40,12 +41,13 @@ EXIT_USAGE = 2
 EXIT_PORT_IN_USE = 3  # distinct, so a caller that picked the port can retry with another
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nox -s lesson --",
-        description="Start one lesson's Flask-SocketIO server.",
+        description="Start one lesson's Flask-SocketIO server; without a lesson, list them.",
     )
-    parser.add_argument("lesson", help="lesson id (01) or slug (namespaces)")
+    # Optional, and before or after the options: `--port 5001 05` and `05 --port 5001` alike.
+    parser.add_argument("lesson", nargs="?", help="lesson id (01) or slug (namespaces)")
     parser.add_argument("--async-mode", choices=ASYNC_MODES, default="eventlet")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
@@ -68,7 +70,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="URL",
         help="share this redis:// queue with other servers (see lesson 11)",
     )
-    return parser.parse_args(argv)
+    return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    return parser().parse_args(argv)
+
+
+def lesson_list() -> str:
+    """Every lesson (id, slug, title) and how to run one: what a missing lesson id prints."""
+    usage = parser()
+    width = max(len(lesson.slug) for lesson in manifest.lessons())
+    rows = [
+        f"  {lesson.id}  {lesson.slug:<{width}}  {lesson.title}" for lesson in manifest.lessons()
+    ]
+    return "\n".join(
+        [
+            f"Lessons: run one with `{usage.prog} 05` (or its slug: `{usage.prog} rooms`).",
+            *rows,
+            usage.format_usage().rstrip(),
+        ]
+    )
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -101,6 +123,9 @@ def fail(message: str, code: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.lesson is None:
+        print(lesson_list())
+        return
     try:
         lesson = manifest.find(args.lesson)
     except LookupError as error:

@@ -16,7 +16,7 @@ import pytest
 from playground import manifest
 from playground.launcher import index_app, load
 from playground.lesson_process import LessonProcess, PlaygroundProcess
-from playground.run import EXIT_PORT_IN_USE, EXIT_USAGE
+from playground.run import EXIT_PORT_IN_USE, EXIT_USAGE, parse_args
 
 RUN = [sys.executable, "-m", "playground.run"]
 
@@ -34,12 +34,27 @@ def test_unknown_lesson_prints_the_valid_ids_in_one_line_and_exits_2():
     ]
 
 
+def test_no_lesson_lists_each_id_slug_and_title_and_how_to_run_one():
+    result = run()
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "nox -s lesson -- 05" in lines[0]
+    listed = [line.split(maxsplit=2) for line in lines[1 : 1 + len(manifest.lessons())]]
+    assert listed == [[lesson.id, lesson.slug, lesson.title] for lesson in manifest.lessons()]
+    assert "--port" in result.stdout and "--async-mode" in result.stdout  # the options too
+
+
+def test_options_go_before_or_after_the_lesson():
+    before, after = parse_args(["--port", "5001", "05"]), parse_args(["05", "--port", "5001"])
+    assert before == after and (before.lesson, before.port) == ("05", 5001)
+
+
 def test_port_in_use_is_a_clear_message_not_a_traceback():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = run("01", "--port", str(port))
+        result = run("--port", str(port), "01")  # options first works as well
     assert result.returncode == EXIT_PORT_IN_USE
     assert result.stderr.strip() == (
         f"error: port {port} on 127.0.0.1 is already in use; choose another with --port"
