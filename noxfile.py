@@ -32,8 +32,6 @@ VENDOR_DIR = ROOT / "playground/static/vendor/socket.io-client"
 REDIS = ("redis-server", "redis-server", "lesson 11's message queue")
 CHROMIUM = ("chromium", str(SYSTEM_CHROMIUM), "the browser tests")
 STAMP = ".installed"  # in a session's virtualenv: what install() put there
-# The suite's needs beyond the test group: tests/test_bootstrap.py imports this file.
-SUITE_ALSO = (f"nox{nox.needs_version}",)
 
 nox.options.sessions = ["tests"]
 # uv when present (noxw.py always provides it): fast installs, and no python3-venv needed.
@@ -46,18 +44,18 @@ def install_stamp(pyproject: bytes, requirements: tuple[str, ...]) -> str:
     return f"{hashlib.sha256(pyproject).hexdigest()} {' '.join(requirements)}"
 
 
-def install(session: nox.Session, *groups: str, also: tuple[str, ...] = ()) -> None:
-    """The project (editable), the named dependency groups of pyproject.toml and ``also``.
+def install(session: nox.Session, *groups: str) -> None:
+    """The project (editable) and the named dependency groups of pyproject.toml.
 
     Only when pyproject.toml or the request changed since the last install into this
     environment: ``session.install`` alone would reinstall on every run (seconds, each time).
     """
-    wanted = install_stamp((ROOT / "pyproject.toml").read_bytes(), (*groups, *also))
+    wanted = install_stamp((ROOT / "pyproject.toml").read_bytes(), groups)
     stamp = Path(session.virtualenv.location, STAMP)
     if stamp.exists() and stamp.read_text() == wanted:
         return
     requirements = [r for group in groups for r in nox.project.dependency_groups(PYPROJECT, group)]
-    session.install("-e", ".", *requirements, *also)
+    session.install("-e", ".", *requirements)
     stamp.write_text(wanted)
 
 
@@ -146,7 +144,7 @@ def tests(session: nox.Session) -> None:
         args = pytest_args(session.posargs)
     except LookupError as error:
         exit_usage(str(error))
-    install(session, "test", also=SUITE_ALSO)
+    install(session, "test")
     apt_install(session, REDIS)
     if not SYSTEM_CHROMIUM.exists() and not has_playwright_chromium(session):
         if debian_has_chromium():
@@ -185,7 +183,7 @@ def exercise(session: nox.Session) -> None:
 @nox.session
 def screenshots(session: nox.Session) -> None:
     """Regenerate the guide's screenshots (docs/assets/screenshots) by running the suite."""
-    install(session, "test", also=SUITE_ALSO)
+    install(session, "test")
     session.run("pytest", "--screenshots", *session.posargs)
 
 
