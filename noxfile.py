@@ -44,6 +44,51 @@ def install_stamp(pyproject: bytes, requirements: tuple[str, ...]) -> str:
     return f"{hashlib.sha256(pyproject).hexdigest()} {' '.join(requirements)}"
 
 
+# The sessions that run the project (playground, lesson, tests, exercise, screenshots, floors…)
+# need the same packages: the project and its test group. They share one environment,
+# .nox/project, made and kept up to date by project_python(); nox itself would make one for each
+# session (it has no way to share one: wntrblm/nox#167), each installed on its first use.
+PROJECT_ENV = ROOT / ".nox" / "project"
+PROJECT_GROUPS = ("test",)
+
+
+def project_session(func=None, *, name: str | None = None):
+    """A session that runs in the shared environment (so nox makes none of its own)."""
+    decorate = nox.session(name=name, venv_backend="none")
+    return decorate(func) if func else decorate
+
+
+def project_python(session: nox.Session) -> str:
+    """The shared environment's python: made on first use, installed when pyproject changed."""
+    python = PROJECT_ENV / "bin" / "python"
+    uv = shutil.which("uv")
+    if not python.exists():
+        if uv:
+            session.run(
+                uv, "venv", "--quiet", "--python", sys.executable, str(PROJECT_ENV), external=True
+            )
+        else:  # virtualenv comes with nox; unlike python3 -m venv it needs no python3-venv
+            session.run(
+                sys.executable, "-m", "virtualenv", "--quiet", str(PROJECT_ENV), external=True
+            )
+    wanted = install_stamp((ROOT / "pyproject.toml").read_bytes(), PROJECT_GROUPS)
+    stamp = PROJECT_ENV / STAMP
+    if not stamp.exists() or stamp.read_text() != wanted:
+        requirements = [
+            r for group in PROJECT_GROUPS for r in nox.project.dependency_groups(PYPROJECT, group)
+        ]
+        pip = (
+            [uv, "pip", "install", "--python", str(python)]
+            if uv
+            else [str(python), "-m", "pip", "install"]
+        )
+        session.run(*pip, "-e", ".", *requirements, external=True)
+        stamp.write_text(wanted)
+    session.env["VIRTUAL_ENV"] = str(PROJECT_ENV)
+    session.env["PATH"] = os.pathsep.join([str(python.parent), os.environ.get("PATH", "")])
+    return str(python)
+
+
 def install(session: nox.Session, *groups: str) -> None:
     """The project (editable) and the named dependency groups of pyproject.toml.
 
@@ -111,15 +156,15 @@ def is_path(arg: str) -> bool:
     return "/" in arg or "::" in arg or arg.endswith(".py") or (manifest.ROOT / arg).exists()
 
 
-@nox.session
+@project_session
 def playground(session: nox.Session) -> None:
     """Start every lesson and print the playground's one URL (-- --port N)."""
-    install(session)
+    python = project_python(session)
     apt_install(session, REDIS)
-    session.run("python", "-m", "playground", *session.posargs)
+    session.run(python, "-m", "playground", *session.posargs)
 
 
-@nox.session
+@project_session
 def lesson(session: nox.Session) -> None:
     """Run one lesson's server: -- 05 [--async-mode threading|gevent|eventlet] [--port N]."""
     args = runner.parse_args(session.posargs)  # before installing: a typo costs nothing
@@ -130,23 +175,23 @@ def lesson(session: nox.Session) -> None:
         found = manifest.find(args.lesson)
     except LookupError as error:
         exit_usage(str(error))
-    install(session)
+    python = project_python(session)
     if found.needs_redis and not args.message_queue:
         apt_install(session, REDIS)
     # The manifest's run_args too (lesson 11: --monkey-patch), as the tests and the playground.
-    session.run("python", "-m", "playground.run", *session.posargs, *found.run_args)
+    session.run(python, "-m", "playground.run", *session.posargs, *found.run_args)
 
 
-@nox.session
+@project_session
 def tests(session: nox.Session) -> None:
     """Run the suite, or one lesson's proofs: -- 05 [--layer client|browser]; or pytest args."""
     try:
         args = pytest_args(session.posargs)
     except LookupError as error:
         exit_usage(str(error))
-    install(session, "test")
+    python = project_python(session)
     apt_install(session, REDIS)
-    if not SYSTEM_CHROMIUM.exists() and not has_playwright_chromium(session):
+    if not SYSTEM_CHROMIUM.exists() and not has_playwright_chromium(session, python):
         if debian_has_chromium():
             apt_install(session, CHROMIUM)
         else:  # Playwright's own: a download, which fails quickly where downloads are blocked
@@ -154,17 +199,17 @@ def tests(session: nox.Session) -> None:
             libraries = " and, with sudo apt-get, the libraries it needs" if deps else ""
             session.log(f"Installing Playwright's Chromium for the browser tests{libraries}")
             session.run(
-                "python", "-m", "playwright", "install", *deps, "chromium", success_codes=[0, 1]
+                python, "-m", "playwright", "install", *deps, "chromium", success_codes=[0, 1]
             )
-    session.run("pytest", *args)
+    session.run(python, "-m", "pytest", *args)
 
 
-def has_playwright_chromium(session: nox.Session) -> bool:
+def has_playwright_chromium(session: nox.Session, python: str) -> bool:
     check = (
         "import pathlib; from playwright.sync_api import sync_playwright\n"
         "with sync_playwright() as p: print(pathlib.Path(p.chromium.executable_path).exists())"
     )
-    return session.run("python", "-c", check, silent=True, log=False).strip() == "True"
+    return session.run(python, "-c", check, silent=True, log=False).strip() == "True"
 
 
 def debian_has_chromium() -> bool:
@@ -173,18 +218,16 @@ def debian_has_chromium() -> bool:
     return release.exists() and "ID=debian" in release.read_text().split()
 
 
-@nox.session
+@project_session
 def exercise(session: nox.Session) -> None:
     """Write a lesson's handlers yourself; its own tests judge them (-- --help for the verbs)."""
-    install(session, "test")
-    session.run("python", "-m", "playground.exercises", *session.posargs)
+    session.run(project_python(session), "-m", "playground.exercises", *session.posargs)
 
 
-@nox.session
+@project_session
 def screenshots(session: nox.Session) -> None:
     """Regenerate the guide's screenshots (docs/assets/screenshots) by running the suite."""
-    install(session, "test")
-    session.run("pytest", "--screenshots", *session.posargs)
+    session.run(project_python(session), "-m", "pytest", "--screenshots", *session.posargs)
 
 
 @nox.session
@@ -224,11 +267,10 @@ def lint(session: nox.Session) -> None:
     session.run("oxlint", "--config", str(config), "--deny-warnings", "playground/static/console")
 
 
-@nox.session
+@project_session
 def floors(session: nox.Session) -> None:
     """Measure the floors: lesson start-to-connection time, playground memory and stop time."""
-    install(session, "test")
-    session.run("python", "-m", "scripts.floors", *session.posargs)
+    session.run(project_python(session), "-m", "scripts.floors", *session.posargs)
 
 
 @nox.session
@@ -251,18 +293,16 @@ def bench(session: nox.Session) -> None:
     session.run("python", "-m", "scripts.bench", *node_args, *session.posargs)
 
 
-@nox.session(name="exercise-latency")
+@project_session(name="exercise-latency")
 def exercise_latency(session: nox.Session) -> None:
     """Edit -> verdict in the exercise watcher, 20 saves, beside a fresh pytest process."""
-    install(session, "test")
-    session.run("python", "-m", "scripts.exercise_latency", *session.posargs)
+    session.run(project_python(session), "-m", "scripts.exercise_latency", *session.posargs)
 
 
-@nox.session(name="suite-time")
+@project_session(name="suite-time")
 def suite_time(session: nox.Session) -> None:
     """Time the suite here and in another revision: -- --against main --runs N --json PATH."""
-    install(session, "test")
-    session.run("python", "-m", "scripts.suite_time", *session.posargs)
+    session.run(project_python(session), "-m", "scripts.suite_time", *session.posargs)
 
 
 @nox.session(venv_backend="none")
