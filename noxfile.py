@@ -10,11 +10,11 @@ import nox
 ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT))
 from playground import manifest  # noqa: E402  (standard library only: usable before installing)
+from tests.chromium import SYSTEM_CHROMIUM  # noqa: E402  (standard library only, too)
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 # The browser client served from playground/static, pinned in pyproject.toml.
 SOCKETIO_CLIENT_VERSION = PYPROJECT["tool"]["playground"]["socketio-client"]
-SYSTEM_CHROMIUM = Path("/usr/bin/chromium")  # Debian's package "chromium"
 VENDOR_DIR = ROOT / "playground/static/vendor/socket.io-client"
 
 nox.options.sessions = ["tests"]
