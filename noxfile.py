@@ -22,11 +22,11 @@ sys.path.insert(0, str(ROOT))
 from playground import manifest  # noqa: E402
 from playground import run as runner  # noqa: E402
 from playground.claims import LAYERS  # noqa: E402
+from tests.chromium import SYSTEM_CHROMIUM  # noqa: E402
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 # The browser client served from playground/static, pinned in pyproject.toml.
 SOCKETIO_CLIENT_VERSION = PYPROJECT["tool"]["playground"]["socketio-client"]
-SYSTEM_CHROMIUM = Path("/usr/bin/chromium")  # Debian's package "chromium"
 VENDOR_DIR = ROOT / "playground/static/vendor/socket.io-client"
 # What sessions need from the system: (Debian package, the program it gives, what for).
 REDIS = ("redis-server", "redis-server", "lesson 11's message queue")

@@ -18,7 +18,7 @@ from playground.server_process import ServerProcess, free_port
 
 __all__ = ["LessonFailedToStart", "LessonProcess", "PlaygroundProcess", "free_port"]
 
-STARTUP_TIMEOUT = 15.0  # seconds; lessons listen in well under 1 s
+STARTUP_TIMEOUT = ServerProcess.startup_timeout  # lessons listen in well under 1 s
 
 
 class LessonFailedToStart(RuntimeError):

@@ -100,21 +100,26 @@
       return socket.heard.filter(([name]) => name === event).map(([, first]) => first);
     },
 
-    /** Resolves once the socket has heard `count` events named `event` in all. */
+    /** Resolves once the socket has heard `count` events named `event`, 'disconnect' included. */
     until(socket, event, count = 1) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
+        const stop = () => {
+          clearTimeout(timer);
           socket.offAny(check);
+          socket.off('disconnect', check); // after remember()'s listener: heard has it by then
+        };
+        const timer = setTimeout(() => {
+          stop();
           const got = kit.heard(socket, event).length;
           reject(new Error(`${got} of ${count} "${event}" events within ${kit.waitMs} ms`));
         }, kit.waitMs);
         function check() {
           if (kit.heard(socket, event).length < count) return;
-          clearTimeout(timer);
-          socket.offAny(check);
+          stop();
           resolve(socket);
         }
         socket.onAny(check);
+        socket.on('disconnect', check);
         check();
       });
     },

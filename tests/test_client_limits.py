@@ -20,6 +20,7 @@ from socketio import packet
 from lessons.lesson08_errors.app import TOKEN
 from playground import manifest
 from playground.lesson_process import LessonProcess
+from tests.utils import WAIT_S
 
 FOREIGN_ORIGIN = "http://evil.example"
 
@@ -198,10 +199,13 @@ def test_simple_client_against_the_live_server(live_server):
         assert client.transport == "websocket"  # a real connection, on a real port
 
         client.emit("greet", "Alice")
-        assert client.receive(timeout=5) == ["greeting", "Hello Alice, from /chat"]
+        assert client.receive(timeout=WAIT_S) == ["greeting", "Hello Alice, from /chat"]
 
         client.emit("whoami")
-        assert client.receive(timeout=5) == ["you_are", {"namespace": "/chat", "sid": client.sid}]
+        assert client.receive(timeout=WAIT_S) == [
+            "you_are",
+            {"namespace": "/chat", "sid": client.sid},
+        ]
 
 
 # --8<-- [end:simple-client]
@@ -219,7 +223,7 @@ def test_a_python_socketio_client_reads_the_reason_of_a_refusal(errors_server):
             namespaces=["/strict"],
             auth={"token": "wrong"},
             transports=["websocket"],
-            wait_timeout=5,
+            wait_timeout=WAIT_S,
         )
 
     # What the test client drops (Flask-SocketIO #1963), this client hands to its handler.
@@ -236,4 +240,4 @@ def test_a_python_socketio_client_with_the_token_is_let_in(errors_server):
         client.connect(
             errors_server.url, namespace="/strict", auth={"token": TOKEN}, transports=["websocket"]
         )
-        assert client.call("divide", (6, 3), timeout=5) == 2.0
+        assert client.call("divide", (6, 3), timeout=WAIT_S) == 2.0

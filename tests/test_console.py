@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 from playground import manifest
 from playground.launcher import index_app, load
 from playground.lesson_process import PlaygroundProcess
-from tests.utils import log_entries, payloads, play, run_js, websocket_frames
+from tests.utils import incoming, log_entries, panel, payloads, play, run_js, websocket_frames
 
 CONSOLE_MODULES = manifest.ROOT / "playground/static/console"
 # #console, a line a node: each element's tag and attributes, its text, and what typing changes
@@ -50,19 +50,9 @@ def playground_url():
 
 
 @pytest.fixture
-def console(page, playground_url):
+def console(tab, playground_url):
     """``console(lesson_id)``: that lesson's page in the playground, console ready."""
-
-    def open_lesson(lesson_id: str):
-        page.goto(f"{playground_url}lessons/{lesson_id}/")
-        page.locator("#console .client").first.wait_for()
-        return page
-
-    return open_lesson
-
-
-def panel(page, name):
-    return page.locator(f'.client[data-client="{name}"]')
+    return lambda lesson_id: tab.open(f"{playground_url}lessons/{lesson_id}/")
 
 
 def connect(page, name):
@@ -225,7 +215,7 @@ def test_a_payload_with_markup_is_shown_as_text_and_never_runs(console):
     connect(page, "Alice")
     emit(page, "Alice", "greet", '"<img src=x onerror=alert(1)>"')
 
-    reply = log_entries(page, "Alice", "in", "greeting").locator(".payload")
+    reply = incoming(page, "Alice", "greeting")
     expect(reply).to_have_text('"Hello <img src=x onerror=alert(1)>, from /"')
     expect(page.locator("#console img")).to_have_count(0)
     assert dialogs == []

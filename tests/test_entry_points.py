@@ -6,10 +6,8 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -17,6 +15,7 @@ from playground import manifest
 from playground.launcher import index_app, load
 from playground.lesson_process import LessonProcess, PlaygroundProcess
 from playground.run import EXIT_PORT_IN_USE, EXIT_USAGE, parse_args
+from tests.utils import WAIT_S, running, wait_until
 
 RUN = [sys.executable, "-m", "playground.run"]
 
@@ -89,7 +88,7 @@ def test_playground_prints_one_url_serves_every_lesson_and_stops_on_sigterm():
 
         started = time.monotonic()
         launcher.send_signal(signal.SIGTERM)
-        assert launcher.wait(timeout=5) == 0
+        assert launcher.wait(timeout=WAIT_S) == 0
         assert time.monotonic() - started < 2
         with pytest.raises(OSError):
             urllib.request.urlopen(url, timeout=2)
@@ -141,18 +140,4 @@ def test_a_killed_parent_leaves_no_lesson_server_behind():
     parent.wait()
     parent.stdout.close()
 
-    gone = threading.Event()
-    deadline = time.monotonic() + 5
-    while not gone.is_set() and time.monotonic() < deadline:
-        if running(server_pid):
-            gone.wait(0.05)
-        else:
-            gone.set()
-    assert gone.is_set(), f"lesson server {server_pid} outlived its parent"
-
-
-def running(pid: int) -> bool:
-    try:
-        return "zombie" not in Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return False
+    wait_until(lambda: not running(server_pid), f"lesson server {server_pid} gone with its parent")

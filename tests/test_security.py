@@ -25,8 +25,8 @@ from playground import manifest
 from playground.lesson_process import LessonProcess
 from playground.run import parse_args
 from playground.wiring import DEFAULTS
-from tests.robustness.conftest import eventually
-from tests.robustness.raw import ENGINEIO_PATH, RECEIVE_TIMEOUT, RawSocket, unique
+from tests.robustness.raw import ENGINEIO_PATH, RawSocket, unique
+from tests.utils import WAIT_S, wait_until
 
 ROOT = manifest.ROOT
 LIMIT = 64 * 1024
@@ -229,7 +229,7 @@ def configured_server():
 
 def handshake(server, origin: str | None) -> tuple[int, str, str | None]:
     """A polling handshake carrying ``origin``: (status, body, Access-Control-Allow-Origin)."""
-    connection = http.client.HTTPConnection(server.host, server.port, timeout=RECEIVE_TIMEOUT)
+    connection = http.client.HTTPConnection(server.host, server.port, timeout=WAIT_S)
     try:
         headers = {"Origin": origin} if origin else {}
         connection.request("GET", ENGINEIO_PATH + "polling", headers=headers)
@@ -315,7 +315,7 @@ def test_an_oversized_message_is_refused_and_its_sender_disconnected(default_ser
 
         closed = sender.wait_closed()
         assert closed.reason == 1009  # WebSocket "message too big", from the server
-        eventually(lambda: auditor.call("rooms", sender.sid) == [[]], what="sender forgotten")
+        wait_until(lambda: auditor.call("rooms", sender.sid) == [[]], what="sender forgotten")
         # Everyone else is served: a client already there, and a new one.
         assert other.call("say", other.room, "fine") == ["sent"]
         assert other.received.events == [

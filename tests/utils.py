@@ -132,7 +132,7 @@ def exchange(page, event: str, *args, until: str, namespace: str = "/") -> list:
             try {
                 socket.emit(...emitted);
                 await kit.until(socket, until);
-                return [...socket.heard];  // before the disconnect below adds to it
+                return [...socket.heard];  // a copy: the disconnect below adds to socket.heard
             } finally {
                 socket.disconnect();
             }

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.utils import log_entries, run_js, websocket_frames
+from tests.utils import incoming, log_entries, panel, run_js, websocket_frames
 
 
 # --8<-- [start:browser-same-event]
@@ -34,8 +34,8 @@ def test_namespaces_share_one_websocket_with_a_sid_each(lesson_page):
         page,
         """async () => {
             // One Manager is one connection; each socket() on it is one namespace.
-            const manager = new io.Manager({transports: ['websocket']});
-            const sockets = [manager.socket('/'), manager.socket('/chat')];
+            const root = kit.socket('/');
+            const sockets = [root, kit.socket('/chat', {manager: root.io})];
             const answers = await Promise.all(sockets.map(socket => new Promise(resolve => {
                 socket.once('you_are', resolve);
                 socket.on('connect', () => socket.emit('whoami'));
@@ -58,7 +58,7 @@ def test_namespace_without_handlers_is_refused_visibly(lesson_page):
     page = lesson_page
     page.get_by_role("button", name="Connect to /nowhere").click()
 
-    carol = page.locator('.client[data-client="Carol"]')
+    carol = panel(page, "Carol")
     expect(carol.locator(".status")).to_have_text("refused")
     refusal = log_entries(page, "Carol", "sys", "connect_error")
     expect(refusal).to_have_count(1)
@@ -72,8 +72,8 @@ def test_refusal_leaves_the_connections_other_namespace_working(lesson_page):
     result = run_js(
         lesson_page,
         """async () => {
-            const manager = new io.Manager({transports: ['websocket']});
-            const root = manager.socket('/'), nowhere = manager.socket('/nowhere');
+            const root = kit.socket('/');
+            const nowhere = kit.socket('/nowhere', {manager: root.io});  // the same connection
             const error = await new Promise(resolve => nowhere.on('connect_error', resolve));
             root.emit('greet', 'Alice');
             const greeting = await new Promise(resolve => root.once('greeting', resolve));
@@ -97,5 +97,5 @@ def test_three_ways_of_registering_a_handler_are_equivalent(lesson_page):
     page = lesson_page
     page.get_by_role("button", name="shout, whisper, backwards in /chat").click()
 
-    echoes = log_entries(page, "Bob", "in", "echo").locator(".payload")
+    echoes = incoming(page, "Bob", "echo")
     expect(echoes).to_have_text(['"HELLO CHAT"', '"hello chat"', '"tahC olleH"'])

@@ -5,7 +5,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.utils import log_entries, payloads, run_js, websocket_frames
+from tests.utils import log_entries, panel, payloads, run_js, websocket_frames
 
 # The names socket.io-client 4.8 keeps for itself (RESERVED_EVENTS in its socket.ts).
 RESERVED = [
@@ -30,7 +30,7 @@ def test_connect_scenario_shows_what_the_connect_handler_saw(lesson_page):
     page = lesson_page
     page.get_by_role("button", name="Connect Alice with auth and a query").click()
 
-    alice = page.locator('.client[data-client="Alice"]')
+    alice = panel(page, "Alice")
     expect(alice.locator(".status")).to_have_text("connected")
     expect(log_entries(page, "Bob", "in", "welcome")).to_have_count(1)
     [welcome] = payloads(page, "Alice", "in", "welcome")
@@ -49,10 +49,10 @@ def test_connect_scenario_shows_what_the_connect_handler_saw(lesson_page):
     # Without auth, and with an empty one, the handler's `auth` is None.
     auths = run_js(
         page,
-        """async () => Promise.all([undefined, {}].map(auth => new Promise(resolve => {
-            const socket = io('/', {forceNew: true, auth});
-            socket.once('welcome', (welcome) => { resolve(welcome.auth); socket.disconnect(); });
-        })))""",
+        """async () => Promise.all([undefined, {}].map(async (auth) => {
+            const socket = await kit.until(kit.socket('/', {auth}), 'welcome');
+            return kit.heard(socket, 'welcome')[0].auth;
+        }))""",
     )
     assert auths == [None, None]
 
@@ -79,11 +79,11 @@ def test_disconnect_reasons_on_both_sides(lesson_page, screenshot):
         {"reason": "io server disconnect"},
     ]
     # After a server disconnect the client stays down: no automatic reconnection.
-    expect(page.locator('.client[data-client="Alice"] .status')).to_have_text("disconnected")
+    expect(panel(page, "Alice").locator(".status")).to_have_text("disconnected")
     assert page.evaluate("Playground.client('Alice').socket.active") is False
 
     # The console's log filters keep just the reasons in view for the guide's screenshot.
-    alice, bob = (page.locator(f'.client[data-client="{name}"]') for name in ("Alice", "Bob"))
+    alice, bob = panel(page, "Alice"), panel(page, "Bob")
     alice.get_by_role("searchbox").fill("disconnect")
     bob.get_by_role("searchbox").fill("left")
     expect(alice.locator("li.entry:visible")).to_have_count(2)
@@ -99,13 +99,8 @@ def test_closing_the_tab_runs_disconnect_once_in_each_namespace(lesson_page, liv
     run_js(
         page,
         """async () => {
-            window.lefts = [];
-            const manager = new io.Manager({transports: ['websocket']});
-            for (const nsp of ['/', '/chat']) {
-                const socket = manager.socket(nsp);
-                socket.on('left', (left) => window.lefts.push({namespace: nsp, ...left}));
-                await new Promise(resolve => socket.on('connect', resolve));
-            }
+            const root = await kit.connect('/');  // the watcher: one connection, two namespaces
+            window.watchers = {'/': root, '/chat': await kit.connect('/chat', {manager: root.io})};
         }""",
     )
     tab = page.context.new_page()
@@ -113,11 +108,10 @@ def test_closing_the_tab_runs_disconnect_once_in_each_namespace(lesson_page, liv
     welcomes = run_js(
         tab,
         """async () => {
-            const manager = new io.Manager({transports: ['websocket']});
-            const join = (nsp, name) => new Promise(resolve => {
-                manager.socket(nsp, {auth: {name}}).once('welcome', resolve);
-            });
-            return [await join('/', 'Alice'), await join('/chat', 'Alice in chat')];
+            const alice = await kit.until(kit.socket('/', {auth: {name: 'Alice'}}), 'welcome');
+            const inChat = kit.socket('/chat', {manager: alice.io, auth: {name: 'Alice in chat'}});
+            await kit.until(inChat, 'welcome');
+            return [kit.heard(alice, 'welcome')[0], kit.heard(inChat, 'welcome')[0]];
         }""",
     )
     assert [(w["namespace"], w["auth"]["name"]) for w in welcomes] == [
@@ -128,17 +122,21 @@ def test_closing_the_tab_runs_disconnect_once_in_each_namespace(lesson_page, liv
 
     tab.close()  # no Socket.IO goodbye: the WebSocket just closes
 
-    page.wait_for_function("window.lefts.length >= 2")
-    lefts = sorted(page.evaluate("window.lefts"), key=lambda left: left["namespace"])
-    assert lefts == [
-        {"namespace": "/", "sid": welcomes[0]["sid"], "name": "Alice", "reason": "transport close"},
-        {
-            "namespace": "/chat",
-            "sid": welcomes[1]["sid"],
-            "name": "Alice in chat",
-            "reason": "transport close",
-        },
-    ]
+    lefts = run_js(
+        page,
+        """async () => {
+            const sockets = Object.entries(watchers);
+            await Promise.all(sockets.map(([, socket]) => kit.until(socket, 'left')));
+            const lefts = ([nsp, socket]) => [nsp, kit.heard(socket, 'left')];
+            return Object.fromEntries(sockets.map(lefts));
+        }""",
+    )
+    assert lefts == {
+        "/": [{"sid": welcomes[0]["sid"], "name": "Alice", "reason": "transport close"}],
+        "/chat": [
+            {"sid": welcomes[1]["sid"], "name": "Alice in chat", "reason": "transport close"}
+        ],
+    }
 
 
 @pytest.mark.claim("L02.4", "L02.5")
@@ -164,7 +162,7 @@ def test_every_type_through_message_json_and_echo(lesson_page):
         lesson_page,
         f"""async () => {{
             {PLAIN_JS}
-            const socket = io('/', {{forceNew: true}});
+            const socket = await kit.connect('/');
             const received = [], echoed = [];
             for (const value of {VALUES_JS}) {{
                 // In: socket.send(v) is the event "message"; only emit('json', v) is "json".
@@ -200,22 +198,21 @@ def test_event_takes_the_function_name_and_on_takes_any_string(lesson_page):
     result = run_js(
         lesson_page,
         """async () => {
-            const socket = io('/', {forceNew: true, transports: ['websocket']});
-            await new Promise(resolve => socket.on('connect', resolve));
+            const socket = await kit.connect('/');
             socket.emit('kick');  // the function's name: not an event
             const echoed = new Promise(resolve => socket.once('message', resolve));
             socket.emit('echo', 'after kick');  // handled in order: answered after 'kick'
             const echo = await echoed;
             const connectedAfterKick = socket.connected;
-            const gone = new Promise(resolve => socket.once('disconnect', resolve));
             socket.emit('kick me');
-            return {echo, connectedAfterKick, reason: await gone};
+            await kit.until(socket, 'disconnect');
+            return {echo, connectedAfterKick, reasons: kit.heard(socket, 'disconnect')};
         }""",
     )
     assert result == {
         "echo": "after kick",
         "connectedAfterKick": True,
-        "reason": "io server disconnect",
+        "reasons": ["io server disconnect"],
     }
 
 
@@ -226,7 +223,7 @@ def test_reserved_names_throw_and_send_nothing(lesson_page):
     refusals = log_entries(page, "Alice", "sys", "refused").locator(".payload")
     expect(refusals).to_have_text([f'"{name}" is a reserved event name' for name in RESERVED])
     # The console's emit form refuses these names too, in the same words.
-    alice = page.locator('.client[data-client="Alice"]')
+    alice = panel(page, "Alice")
     alice.get_by_label("Event").fill("connect")
     alice.get_by_role("button", name="Emit").click()
     error = log_entries(page, "Alice", "sys", "error").locator(".payload")
@@ -237,8 +234,7 @@ def test_reserved_names_throw_and_send_nothing(lesson_page):
     errors = run_js(
         page,
         """async (names) => {
-            const socket = io('/', {forceNew: true, transports: ['websocket']});
-            await new Promise(resolve => socket.on('connect', resolve));
+            const socket = await kit.connect('/');
             const errors = [];
             for (const name of names) {
                 try { socket.emit(name, 'payload'); errors.push(null); }
@@ -262,8 +258,7 @@ def test_a_raw_websocket_can_send_connect_and_disconnect_events(lesson_page):
     result = run_js(
         lesson_page,
         """async () => {
-            const watcher = io('/', {forceNew: true, transports: ['websocket']});
-            await new Promise(resolve => watcher.on('connect', resolve));
+            const watcher = await kit.connect('/');
 
             // Speak the protocol by hand, as any non-browser client could.
             const origin = location.origin.replace(/^http/, 'ws');
@@ -279,9 +274,8 @@ def test_a_raw_websocket_can_send_connect_and_disconnect_events(lesson_page):
             const welcome = await next(), connected = await next();
             send('connect', 'ignored', {name: 'Eve'});
             const again = await next();
-            const left = new Promise(resolve => watcher.once('left', resolve));
             send('disconnect', 'I made this up');
-            const forged = await left;
+            const [forged] = kit.heard(await kit.until(watcher, 'left'), 'left');
             send('echo', 'still here');
             const echoed = [await next(), await next()];
             ws.close();

@@ -3,6 +3,8 @@
 import flask_socketio
 import pytest
 
+from tests.utils import WAIT_S
+
 
 def sid_of(socketio, client, namespace="/"):
     """The Socket.IO sid (``request.sid`` in a handler) of a test client in ``namespace``."""
@@ -155,7 +157,7 @@ def test_in_a_background_task_only_the_server_object_works_without_app_context(
 
     alice.emit("start_task")
     [task] = started_tasks
-    task.join(timeout=5)
+    task.join(timeout=WAIT_S)
     assert not task.is_alive()
 
     from_task = [
@@ -188,7 +190,7 @@ def test_flask_socketio_emit_in_a_thread_fails_outside_app_context_and_works_ins
         with app.app_context():
             flask_socketio.emit("ev", "inside", namespace="/", broadcast=True)
 
-    socketio.start_background_task(task).join(timeout=5)
+    socketio.start_background_task(task).join(timeout=WAIT_S)
 
     assert [e.splitlines()[0] for e in errors] == ["Working outside of application context."]
     assert alice.get_received() == [event("ev", ["inside"])]

@@ -9,37 +9,11 @@ import pytest
 from playwright.sync_api import expect
 
 from lessons.lesson05_rooms.app import DEMO_TOKENS
-from tests.utils import log_entries, payloads, play, run_js
-
-# window.lesson05 in a page: raw Socket.IO clients that remember every event they receive.
-CLIENT_JS = """() => {
-    window.lesson05 = {
-        // A new connection (like another tab) to `namespace`; resolves with the socket once
-        // connected, rejects with the connect_error.
-        connect(namespace = '/', auth = undefined) {
-            const socket = io(namespace, {forceNew: true, transports: ['websocket'], auth});
-            socket.heard = {};
-            socket.onAny((event, ...args) => (socket.heard[event] ??= []).push(args[0]));
-            return new Promise((resolve, reject) => {
-                socket.once('connect', () => resolve(socket));
-                socket.once('connect_error', (err) => { socket.close(); reject(err); });
-            });
-        },
-        // Emit and wait for the handler's acknowledgement.
-        send(socket, event, ...args) {
-            return socket.timeout(4000).emitWithAck(event, ...args);
-        },
-    };
-}"""
+from tests.utils import incoming, log_entries, panel, payloads, play, run_js
 
 
 def chat_auth(name, group):
     return {"name": name, "group": group, "token": DEMO_TOKENS[group]}
-
-
-def incoming(page, client, event):
-    """The payload elements of a client's incoming ``event`` entries."""
-    return log_entries(page, client, "in", event).locator(".payload")
 
 
 def acks(page, client, event):
@@ -52,7 +26,7 @@ def said(name, group, text):
 
 
 def sid_in_panel(page, client):
-    return page.locator(f'.client[data-client="{client}"] .sid').inner_text()
+    return panel(page, client).locator(".sid").inner_text()
 
 
 # --- the group chat in the console -----------------------------------------------------------
@@ -88,7 +62,7 @@ def test_bob_leaving_is_seen_by_alice_only(lesson_page):
     # Carol's round trip after Bob left: nothing about it came before her answer.
     run_js(page, "() => Playground.client('Carol').emitWithAck('say', ['Still here'])")
     expect(log_entries(page, "Carol", "in", "left")).to_have_count(0)
-    expect(page.locator('.client[data-client="Bob"] .status')).to_have_text("disconnected")
+    expect(panel(page, "Bob").locator(".status")).to_have_text("disconnected")
 
 
 @pytest.mark.claim("L05.6")
@@ -97,7 +71,7 @@ def test_dave_without_a_token_is_refused_with_the_reason(lesson_page):
     play(page, "Group chat: red and blue")
     play(page, "Dave without a token")
 
-    dave = page.locator('.client[data-client="Dave"]')
+    dave = panel(page, "Dave")
     expect(dave.locator(".status")).to_have_text("refused")
     assert payloads(page, "Dave", "sys", "connect_error") == [{"message": "a token is required"}]
     # Alice (red) was told of no newcomer: her round trip comes back with nothing before it.
@@ -120,7 +94,7 @@ def test_three_browsers_in_two_groups_never_see_each_others_messages(users):
     # Each person connects "their" panel of the console to /chat, with the auth it shows.
     for page, name in ((alice, "Alice"), (bob, "Bob"), (carol, "Carol")):
         run_js(page, f"() => Playground.client('{name}').connect()")
-        expect(page.locator(f'.client[data-client="{name}"] .status')).to_have_text("connected")
+        expect(panel(page, name).locator(".status")).to_have_text("connected")
 
     say = "([name, text]) => Playground.client(name).emitWithAck('say', [text])"
     assert run_js(alice, say, ["Alice", "Hi red"]) == ["sent"]
@@ -146,23 +120,15 @@ def test_three_browsers_in_two_groups_never_see_each_others_messages(users):
 
 @pytest.mark.claim("L05.6")
 def test_refusal_reasons_reach_the_browser_and_the_refused_join_no_room(lesson_page):
-    lesson_page.evaluate(CLIENT_JS)
     result = run_js(
         lesson_page,
         """async (auths) => {
-            const alice = await lesson05.connect('/chat', auths.alice);
+            const alice = await kit.connect('/chat', {auth: auths.alice});
             const refusals = [];
-            for (const auth of auths.refused) {
-                try {
-                    await lesson05.connect('/chat', auth);
-                    refusals.push('connected!');
-                } catch (err) {
-                    refusals.push({message: err.message, data: err.data ?? null});
-                }
-            }
+            for (const auth of auths.refused) refusals.push(await kit.refusal('/chat', {auth}));
             // Round trip: a "joined" for any of them would have come before this answer.
-            await lesson05.send(alice, 'say', 'Anyone new?');
-            return {refusals, joined: alice.heard.joined ?? [], said: alice.heard.said};
+            await kit.send(alice, 'say', 'Anyone new?');
+            return {refusals, joined: kit.heard(alice, 'joined'), said: kit.heard(alice, 'said')};
         }""",
         {
             "alice": chat_auth("Alice", "red"),
@@ -226,29 +192,26 @@ def test_whispers_scenario_reaches_bob_alone_and_an_empty_sid_comes_back(lesson_
 
 @pytest.mark.claim("L05.3")
 def test_a_sid_room_cannot_be_joined_or_closed_by_another_but_can_be_left(lesson_page):
-    lesson_page.evaluate(CLIENT_JS)
     result = run_js(
         lesson_page,
         """async () => {
-            const [alice, bob, carol] = await Promise.all(
-                [1, 2, 3].map(() => lesson05.connect('/')));
+            const [alice, bob, carol] = await Promise.all([1, 2, 3].map(() => kit.connect('/')));
             // The server refuses both (its handler raises ValueError): no answer comes, so these
             // are sent without asking for one. Events of one client are handled in order.
             alice.emit('join', bob.id);
             alice.emit('close', bob.id);
-            const aliceRooms = await lesson05.send(alice, 'rooms');
-            const bobRooms = await lesson05.send(carol, 'rooms', bob.id);
-            const bobHeard = new Promise((resolve) => bob.once('whispered', resolve));
-            await lesson05.send(carol, 'whisper', bob.id, 'Still private');
-            await bobHeard;
+            const aliceRooms = await kit.send(alice, 'rooms');
+            const bobRooms = await kit.send(carol, 'rooms', bob.id);
+            await kit.send(carol, 'whisper', bob.id, 'Still private');
+            await kit.until(bob, 'whispered');
             // Bob leaves his own sid room: accepted, and whispers to him reach no one.
-            const afterLeaving = await lesson05.send(bob, 'leave', bob.id);
-            await lesson05.send(carol, 'whisper', bob.id, 'Lost');
-            await lesson05.send(bob, 'rooms');  // Bob's round trip
-            await lesson05.send(alice, 'rooms');  // Alice's round trip
+            const afterLeaving = await kit.send(bob, 'leave', bob.id);
+            await kit.send(carol, 'whisper', bob.id, 'Lost');
+            await kit.send(bob, 'rooms');  // Bob's round trip
+            await kit.send(alice, 'rooms');  // Alice's round trip
+            const whispered = (socket) => kit.heard(socket, 'whispered');
             return {ids: [alice.id, bob.id, carol.id], aliceRooms, bobRooms, afterLeaving,
-                    bob: bob.heard.whispered, alice: alice.heard.whispered ?? [],
-                    carol: carol.heard.whispered ?? []};
+                    bob: whispered(bob), alice: whispered(alice), carol: whispered(carol)};
         }""",
     )
     alice, bob, carol = result["ids"]
@@ -275,25 +238,24 @@ def test_close_scenario_lists_rooms_and_empties_the_lobby(lesson_page):
     for name in ("Alice", "Bob", "Carol"):
         expect(log_entries(page, name, "in", "said")).to_have_count(0)
     for name in ("Alice", "Bob"):
-        expect(page.locator(f'.client[data-client="{name}"] .status')).to_have_text("connected")
+        expect(panel(page, name).locator(".status")).to_have_text("connected")
 
 
 @pytest.mark.claim("L05.4")
 def test_a_disconnect_takes_the_client_out_of_every_room(lesson_page):
-    lesson_page.evaluate(CLIENT_JS)
     result = run_js(
         lesson_page,
         """async () => {
-            const alice = await lesson05.connect('/'), bob = await lesson05.connect('/');
-            await lesson05.send(bob, 'join', 'lobby');
-            await lesson05.send(bob, 'join', 'kitchen');
-            const before = await lesson05.send(alice, 'rooms', bob.id);
+            const alice = await kit.connect('/'), bob = await kit.connect('/');
+            await kit.send(bob, 'join', 'lobby');
+            await kit.send(bob, 'join', 'kitchen');
+            const before = await kit.send(alice, 'rooms', bob.id);
             const bobId = bob.id;
             bob.disconnect();
             // The server handles Bob's disconnect when the packet arrives; ask until it has.
             let after = before;
             for (let i = 0; i < 50 && after.length > 0; i++) {
-                after = await lesson05.send(alice, 'rooms', bobId);
+                after = await kit.send(alice, 'rooms', bobId);
             }
             return {bobId, before, after};
         }""",
@@ -307,24 +269,20 @@ def test_a_disconnect_takes_the_client_out_of_every_room(lesson_page):
 
 @pytest.mark.claim("L05.5")
 def test_red_in_root_and_red_in_chat_are_two_rooms(lesson_page):
-    lesson_page.evaluate(CLIENT_JS)
     result = run_js(
         lesson_page,
         """async (auth) => {
             // One connection in both namespaces (one Manager), and Bob in /chat's red.
-            const manager = new io.Manager({transports: ['websocket']});
-            const root = manager.socket('/'), chat = manager.socket('/chat', {auth: auth.alice});
-            const heard = {root: [], chat: []};
-            root.on('said', (m) => heard.root.push(m));
-            chat.on('said', (m) => heard.chat.push(m));
-            await Promise.all([root, chat].map((s) => new Promise((r) => s.once('connect', r))));
-            const bob = await lesson05.connect('/chat', auth.bob);
-            await lesson05.send(root, 'join', 'red');
-            await lesson05.send(root, 'say', 'red', 'Red in /');
-            await lesson05.send(bob, 'say', 'Red in /chat');
-            await lesson05.send(chat, 'say', 'Alice in /chat');  // round trip on the connection
-            const chatSidInRoot = await lesson05.send(root, 'rooms', chat.id);
-            return {heard, bob: bob.heard.said, chatSidInRoot, rootId: root.id};
+            const root = await kit.connect('/');
+            const chat = await kit.connect('/chat', {manager: root.io, auth: auth.alice});
+            const bob = await kit.connect('/chat', {auth: auth.bob});
+            await kit.send(root, 'join', 'red');
+            await kit.send(root, 'say', 'red', 'Red in /');
+            await kit.send(bob, 'say', 'Red in /chat');
+            await kit.send(chat, 'say', 'Alice in /chat');  // round trip on the connection
+            const chatSidInRoot = await kit.send(root, 'rooms', chat.id);
+            const said = (socket) => kit.heard(socket, 'said');
+            return {heard: {root: said(root), chat: said(chat)}, bob: said(bob), chatSidInRoot};
         }""",
         {"alice": chat_auth("Alice", "red"), "bob": chat_auth("Bob", "red")},
     )

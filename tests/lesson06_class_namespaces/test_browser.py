@@ -11,40 +11,9 @@ request has arrived, anything sent before it has arrived too.
 import pytest
 from playwright.sync_api import expect
 
-from tests.utils import log_entries, payloads, play, run_js
+from tests.utils import incoming, log_entries, panel, payloads, play, run_js
 
-# window.lesson06 in a page: raw Socket.IO clients that record every event they receive.
-CLIENT_JS = """() => {
-    window.lesson06 = {
-        // Connects `namespace` on `manager` (one connection, several namespaces), or on a
-        // connection of its own; no namespace at all: io() as a page would call it.
-        connect(namespace, manager = null) {
-            const options = {forceNew: true, transports: ['websocket']};
-            const socket = manager ? manager.socket(namespace)
-                : namespace === undefined ? io(options) : io(namespace, options);
-            socket.heard = [];
-            socket.onAny((event, ...args) => socket.heard.push([event, args]));
-            return new Promise((resolve, reject) => {
-                socket.once('connect', () => resolve(socket));
-                socket.once('connect_error', reject);
-            });
-        },
-        // Resolves when `socket` has received `count` events named `event` in all.
-        until(socket, event, count = 1) {
-            return new Promise((resolve) => {
-                const check = () => {
-                    if (socket.heard.filter(([name]) => name === event).length < count) return;
-                    socket.offAny(check);
-                    resolve();
-                };
-                socket.onAny(check);
-                check();
-            });
-        },
-    };
-}"""
-
-WELCOME = ["welcome", ["Welcome to /chat"]]
+WELCOME = ["welcome", "Welcome to /chat"]
 # What the ack callback of `emit("dance", ..., callback)` got before a later round trip ended:
 # None: no ACK packet at all; []: an ACK packet with no arguments.
 DANCE_ACK = {"app": None, "app_ns": []}
@@ -52,17 +21,6 @@ DANCE_ACK = {"app": None, "app_ns": []}
 
 def handled(event, by):
     return {"event": event, "by": by}
-
-
-@pytest.fixture
-def lesson06_page(lesson_page):
-    """The lesson's page, with window.lesson06 defined."""
-    lesson_page.evaluate(CLIENT_JS)
-    return lesson_page
-
-
-def incoming(page, client, event):
-    return log_entries(page, client, "in", event).locator(".payload")
 
 
 @pytest.mark.claim("L06.1", "L06.4")
@@ -81,7 +39,7 @@ def test_the_console_shows_the_chat_and_who_handles_each_event(
     assert payloads(page, "Alice", "in", "left") == [
         {"sid": bob_connected["sid"], "reason": "client disconnect"}
     ]
-    expect(page.locator('.client[data-client="Bob"] .status')).to_have_text("disconnected")
+    expect(panel(page, "Bob").locator(".status")).to_have_text("disconnected")
     assert payloads(page, "Carol", "in", "handled") == [
         handled("connect", "decorator"),
         handled("greet", "decorator"),
@@ -93,81 +51,85 @@ def test_the_console_shows_the_chat_and_who_handles_each_event(
 
 
 @pytest.mark.claim("L06.1", "L06.2")
-def test_two_browsers_chatting_get_the_same_events_from_either_variant(lesson06_page):
+def test_two_browsers_chatting_get_the_same_events_from_either_variant(lesson_page):
     result = run_js(
-        lesson06_page,
+        lesson_page,
         """async () => {
-            const alice = await lesson06.connect('/chat');
-            await lesson06.until(alice, 'welcome');
-            const bob = await lesson06.connect('/chat');
-            await lesson06.until(bob, 'welcome');
+            const alice = await kit.connect('/chat');
+            await kit.until(alice, 'welcome');
+            const bob = await kit.connect('/chat');
+            await kit.until(bob, 'welcome');
             alice.emit('say', 'Hi');
-            await Promise.all([lesson06.until(alice, 'said'), lesson06.until(bob, 'said')]);
+            await Promise.all([kit.until(alice, 'said'), kit.until(bob, 'said')]);
             bob.send('Hello');
-            await Promise.all([lesson06.until(alice, 'message'), lesson06.until(bob, 'message')]);
+            await Promise.all([kit.until(alice, 'message'), kit.until(bob, 'message')]);
             const bobId = bob.id;
             bob.disconnect();
-            await lesson06.until(alice, 'left');
+            await kit.until(alice, 'left');
             return {alice: alice.heard, bob: bob.heard, bobId};
         }""",
     )
     # Each welcome went to its own client only: Alice's list has exactly one.
     assert result["alice"] == [
         WELCOME,
-        ["said", ["Hi"]],
-        ["message", ["Hello"]],
-        ["left", [{"sid": result["bobId"], "reason": "client disconnect"}]],
+        ["said", "Hi"],
+        ["message", "Hello"],
+        ["left", {"sid": result["bobId"], "reason": "client disconnect"}],
     ]
-    assert result["bob"] == [WELCOME, ["said", ["Hi"]], ["message", ["Hello"]]]
+    assert result["bob"] == [
+        WELCOME,
+        ["said", "Hi"],
+        ["message", "Hello"],
+        ["disconnect", "io client disconnect"],  # its own, last
+    ]
 
 
 @pytest.mark.claim("L06.2")
-def test_what_the_chat_emits_stays_in_chat_even_on_a_shared_connection(lesson06_page):
+def test_what_the_chat_emits_stays_in_chat_even_on_a_shared_connection(lesson_page):
     result = run_js(
-        lesson06_page,
+        lesson_page,
         """async () => {
             // Alice: one connection, joined to "/" and "/chat". Bob: "/chat" only.
-            const manager = new io.Manager({transports: ['websocket']});
-            const aliceRoot = await lesson06.connect('/', manager);
-            const aliceChat = await lesson06.connect('/chat', manager);
-            const bob = await lesson06.connect('/chat');
+            const aliceRoot = await kit.connect('/');
+            const aliceChat = await kit.connect('/chat', {manager: aliceRoot.io});
+            const bob = await kit.connect('/chat');
             aliceChat.emit('say', 'Hi');
-            await Promise.all([lesson06.until(aliceChat, 'said'), lesson06.until(bob, 'said')]);
+            await Promise.all([kit.until(aliceChat, 'said'), kit.until(bob, 'said')]);
             // A round trip in "/" on the same connection, after the say was handled.
             aliceRoot.emit('wave');
-            await lesson06.until(aliceRoot, 'handled', 2);
+            await kit.until(aliceRoot, 'handled', 2);
             return {root: aliceRoot.heard, chat: aliceChat.heard, bob: bob.heard};
         }""",
     )
-    assert result["chat"] == [WELCOME, ["said", ["Hi"]]]
-    assert result["bob"] == [WELCOME, ["said", ["Hi"]]]
+    assert result["chat"] == [WELCOME, ["said", "Hi"]]
+    assert result["bob"] == [WELCOME, ["said", "Hi"]]
     assert result["root"] == [  # nothing of /chat reached "/"
-        ["handled", [handled("connect", "decorator")]],
-        ["handled", [handled("wave", "class")]],
+        ["handled", handled("connect", "decorator")],
+        ["handled", handled("wave", "class")],
     ]
 
 
 @pytest.mark.claim("L06.3")
 def test_an_event_without_a_method_is_ignored_but_the_class_acknowledges_it(
-    lesson06_page, live_server
+    lesson_page, live_server
 ):
     result = run_js(
-        lesson06_page,
+        lesson_page,
         """async () => {
-            const alice = await lesson06.connect('/chat');
-            const bob = await lesson06.connect('/chat');
-            await Promise.all([lesson06.until(alice, 'welcome'), lesson06.until(bob, 'welcome')]);
+            const alice = await kit.connect('/chat');
+            const bob = await kit.connect('/chat');
+            await Promise.all([kit.until(alice, 'welcome'), kit.until(bob, 'welcome')]);
             let ack = null;
             alice.emit('dance', 'cha-cha');
             alice.emit('dance', 'cha-cha', (...args) => { ack = args; });
             alice.emit('say', 'Still here');  // handled after both dances
-            await Promise.all([lesson06.until(alice, 'said'), lesson06.until(bob, 'said')]);
+            await Promise.all([kit.until(alice, 'said'), kit.until(bob, 'said')]);
             return {ack, connected: alice.connected, alice: alice.heard, bob: bob.heard};
         }""",
     )
     assert result["ack"] == DANCE_ACK[live_server.variant]
     assert result["connected"] is True
-    assert result["alice"] == result["bob"] == [WELCOME, ["said", ["Still here"]]]
+    assert result["alice"] == result["bob"] == [WELCOME, ["said", "Still here"]]
 
 
 @pytest.mark.claim("L06.3")
@@ -185,29 +147,29 @@ def test_the_console_shows_whether_an_unhandled_event_is_acknowledged(lesson_pag
         )
     else:
         expect(ack.locator(".payload")).to_have_text("timeout: no ack within 500 ms")
-    expect(page.locator('.client[data-client="Alice"] .status')).to_have_text("connected")
+    expect(panel(page, "Alice").locator(".status")).to_have_text("connected")
 
 
 @pytest.mark.claim("L06.4", "L06.5")
 def test_a_client_that_names_no_namespace_meets_the_decorators_first_then_the_class(
-    lesson06_page,
+    lesson_page,
 ):
     result = run_js(
-        lesson06_page,
+        lesson_page,
         """async () => {
-            const carol = await lesson06.connect();  // io(): no namespace named, so "/"
+            const carol = await kit.connect(null);  // io(): no namespace named, so "/"
             for (const [event, count] of [['greet', 2], ['wave', 3], ['greet', 4]]) {
                 carol.emit(event);
-                await lesson06.until(carol, 'handled', count);
+                await kit.until(carol, 'handled', count);
             }
-            return {nsp: carol.nsp, handled: carol.heard.map(([event, args]) => args[0])};
+            return {nsp: carol.nsp, heard: carol.heard};
         }""",
     )
     assert result["nsp"] == "/"
     # Lobby() was created with no argument, and it is the class that answers "wave" in "/".
-    assert result["handled"] == [
-        handled("connect", "decorator"),
-        handled("greet", "decorator"),
-        handled("wave", "class"),
-        handled("greet", "decorator"),  # every time, not just the first
+    assert result["heard"] == [
+        ["handled", handled("connect", "decorator")],
+        ["handled", handled("greet", "decorator")],
+        ["handled", handled("wave", "class")],
+        ["handled", handled("greet", "decorator")],  # every time, not just the first
     ]

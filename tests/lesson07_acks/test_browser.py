@@ -3,31 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.utils import log_entries, payloads, play, run_js
-
-# window.lesson07.connect(): a new websocket connection of its own; resolves once connected.
-CONNECT_JS = """() => {
-    window.lesson07 = {
-        connect() {
-            const socket = io('/', {
-                path: Playground.socketioPath, forceNew: true, transports: ['websocket'],
-            });
-            return new Promise((resolve, reject) => {
-                socket.once('connect', () => resolve(socket));
-                socket.once('connect_error', reject);
-            });
-        },
-    };
-}"""
+from tests.utils import log_entries, panel, payloads, play, run_js
 
 RETURN_VALUE_EVENTS = ["ack_none", "ack_one", "ack_tuple", "ack_list"]
-
-
-@pytest.fixture
-def page(page):
-    """Every test's page knows ``lesson07.connect()``, whatever it loads next."""
-    page.add_init_script(f"({CONNECT_JS})()")
-    return page
 
 
 def ack_entries(page, client, event):
@@ -39,7 +17,7 @@ def test_the_ack_callback_gets_exactly_the_returned_arguments(lesson_page):
     acks = run_js(
         lesson_page,
         """async (events) => {
-            const socket = await lesson07.connect();
+            const socket = await kit.connect('/');
             const acks = {};
             for (const event of events) {
                 acks[event] = await new Promise(resolve =>
@@ -93,7 +71,7 @@ def test_emit_with_ack_keeps_the_first_argument_only(lesson_page):
     results = run_js(
         lesson_page,
         """async (events) => {
-            const socket = await lesson07.connect();
+            const socket = await kit.connect('/');
             const describe = (value) => ({type: typeof value, value: value ?? null});
             const plain = {}, timed = {};
             for (const event of events) {
@@ -119,7 +97,7 @@ def test_callback_runs_with_the_browsers_arguments(lesson_page):
     answered = run_js(
         lesson_page,
         """async (answers) => {
-            const socket = await lesson07.connect();
+            const socket = await kit.connect('/');
             const results = [];
             for (const answer of answers) {
                 const asked = new Promise(resolve => socket.once('question', (...args) => {
@@ -157,7 +135,7 @@ def test_call_returns_the_browsers_answer(lesson_page):
     returned = run_js(
         page,
         """async (answers) => {
-            const socket = await lesson07.connect();
+            const socket = await kit.connect('/');
             let answer;  // what the browser answers the next question with
             socket.on('question', (question, ack) => ack(...answer));
             const results = [];
@@ -198,7 +176,7 @@ def test_event_without_handler_times_out_in_the_browser(lesson_page):
     results = run_js(
         lesson_page,
         """async () => {
-            const socket = await lesson07.connect();
+            const socket = await kit.connect('/');
             const timed = (event, ms) => new Promise(resolve => {
                 const started = performance.now();
                 socket.timeout(ms).emit(event, 'Alice', (err, ...args) => resolve({
@@ -222,7 +200,7 @@ def test_event_without_handler_times_out_in_the_browser(lesson_page):
 @pytest.mark.claim("L07.6")
 def test_console_ack_toggle_shows_the_timeout(lesson_page):
     page = lesson_page
-    alice = page.locator('.client[data-client="Alice"]')
+    alice = panel(page, "Alice")
     alice.get_by_role("button", name="Connect", exact=True).click()
     expect(alice.locator(".status")).to_have_text("connected")
 

@@ -4,42 +4,15 @@ import pytest
 from playwright.sync_api import expect
 
 from lessons.lesson08_errors.app import TOKEN
-from tests.utils import log_entries, payloads, play, run_js, websocket_frames
+from tests.utils import log_entries, panel, payloads, play, run_js, websocket_frames
 
 ZERO = "ZeroDivisionError: division by zero"
 RED = "rgb(180, 35, 24)"  # the console's error colour (--pg-err)
-
-# window.lesson08 in a page: raw Socket.IO clients, each its own connection (like another tab).
-CLIENT_JS = """() => {
-    window.lesson08 = {
-        // Resolves once connected to `namespace`; every event it receives is kept in .heard.
-        connect(namespace, auth) {
-            const socket = io(namespace, {forceNew: true, transports: ['websocket'], auth});
-            socket.heard = [];
-            socket.onAny((event, ...args) => socket.heard.push([event, ...args]));
-            socket.on('disconnect', (reason) => socket.heard.push(['disconnect', reason]));
-            return new Promise((resolve, reject) => {
-                socket.once('connect', () => resolve(socket));
-                socket.once('connect_error', reject);
-            });
-        },
-        divide(socket, a, b, ms = 4000) {
-            return socket.timeout(ms).emitWithAck('divide', a, b);
-        },
-    };
-}"""
 
 
 def report(handler, *args, error=ZERO):
     """What the lesson's error handlers return for a failed ``divide(*args)``."""
     return {"handler": handler, "event": "divide", "args": list(args), "error": error}
-
-
-@pytest.fixture
-def errors_page(lesson_page):
-    """The lesson page, with window.lesson08 defined."""
-    lesson_page.evaluate(CLIENT_JS)
-    return lesson_page
 
 
 @pytest.mark.claim("L08.1", "L08.2", "L08.4")
@@ -54,32 +27,32 @@ def test_divide_by_zero_scenario_in_the_console(lesson_page, live_server, screen
     expect(carol.locator(".payload")).to_have_text(["timeout: no ack within 1000 ms", "2"])
     expect(carol.first).to_have_class("entry timeout")  # shown in red
     expect(carol.first).to_have_css("border-left-color", RED)
-    expect(page.locator('.client[data-client="Carol"] .status')).to_have_text("connected")
+    expect(panel(page, "Carol").locator(".status")).to_have_text("connected")
     expect(log_entries(page, "Carol", "sys", "disconnect")).to_have_count(0)
     # Only Carol's error, which no handler took, printed a traceback on the server.
     assert live_server.read_output().count("Traceback") == tracebacks + 1
     # For the guide: three panels in a row, each log filtered down to its divide entries.
     page.set_viewport_size({"width": 1600, "height": 1240})
     for name in ("Alice", "Bob", "Carol"):
-        page.locator(f'.client[data-client="{name}"]').get_by_role("searchbox").fill("divide")
-    expect(page.locator('.client[data-client="Carol"] li.entry:visible')).to_have_count(4)
+        panel(page, name).get_by_role("searchbox").fill("divide")
+    expect(panel(page, "Carol").locator("li.entry:visible")).to_have_count(4)
     page.evaluate("document.activeElement.blur()")
     screenshot(page, "lesson08-errors")
 
 
 @pytest.mark.claim("L08.1")
-def test_the_namespace_handler_runs_else_the_default_one(errors_page):
-    page = errors_page
+def test_the_namespace_handler_runs_else_the_default_one(lesson_page):
+    page = lesson_page
     result = run_js(
         page,
         """async (token) => {
-            const root = await lesson08.connect('/');
-            const strict = await lesson08.connect('/strict', {token});
+            const root = await kit.connect('/');
+            const strict = await kit.connect('/strict', {auth: {token}});
             return [
-                await lesson08.divide(root, 1, 0),
-                await lesson08.divide(root, '1', 2),
-                await lesson08.divide(strict, 1, 0),
-                await lesson08.divide(strict, [1], {}),
+                await kit.send(root, 'divide', 1, 0),
+                await kit.send(root, 'divide', '1', 2),
+                await kit.send(strict, 'divide', 1, 0),
+                await kit.send(strict, 'divide', [1], {}),
             ];
         }""",
         TOKEN,
@@ -94,18 +67,18 @@ def test_the_namespace_handler_runs_else_the_default_one(errors_page):
 
 
 @pytest.mark.claim("L08.2")
-def test_the_return_value_is_the_ack_and_no_ack_means_no_word(errors_page):
-    page = errors_page
+def test_the_return_value_is_the_ack_and_no_ack_means_no_word(lesson_page):
+    page = lesson_page
     frames = websocket_frames(page)
     result = run_js(
         page,
         """async () => {
-            const me = await lesson08.connect('/'), other = await lesson08.connect('/');
+            const me = await kit.connect('/'), other = await kit.connect('/');
             me.emit('divide', 1, 0);  // no ack asked for
-            const next = await lesson08.divide(me, 6, 3);  // answered after the failed one
-            const failed = await lesson08.divide(me, 1, 0);
+            const next = await kit.send(me, 'divide', 6, 3);  // answered after the failed one
+            const failed = await kit.send(me, 'divide', 1, 0);
             return {next, failed, heard: me.heard, connected: me.connected,
-                    other: await lesson08.divide(other, 1, 4)};
+                    other: await kit.send(other, 'divide', 1, 4)};
         }""",
     )
     assert result == {
@@ -124,22 +97,19 @@ def test_the_return_value_is_the_ack_and_no_ack_means_no_word(errors_page):
 
 
 @pytest.mark.claim("L08.3")
-def test_an_error_reaches_only_its_own_namespaces_handler(errors_page):
-    page = errors_page
+def test_an_error_reaches_only_its_own_namespaces_handler(lesson_page):
+    page = lesson_page
     result = run_js(
         page,
         """async (token) => {
             // One Manager is one connection; each socket() on it is one namespace.
-            const manager = new io.Manager({transports: ['websocket']});
-            const root = manager.socket('/'), strict = manager.socket('/strict', {auth: {token}});
-            const heard = {root: [], strict: []};
-            root.onAny((...event) => heard.root.push(event));
-            strict.onAny((...event) => heard.strict.push(event));
-            await Promise.all([root, strict].map(s => new Promise(r => s.once('connect', r))));
-            const strictError = await lesson08.divide(strict, 1, 0);
-            const rootError = await lesson08.divide(root, 1, 0);
-            const after = [await lesson08.divide(root, 6, 3), await lesson08.divide(strict, 6, 3)];
-            return {strictError, rootError, heard, after,
+            const root = await kit.connect('/');
+            const strict = await kit.connect('/strict', {manager: root.io, auth: {token}});
+            const strictError = await kit.send(strict, 'divide', 1, 0);
+            const rootError = await kit.send(root, 'divide', 1, 0);
+            const after = [];
+            for (const socket of [root, strict]) after.push(await kit.send(socket, 'divide', 6, 3));
+            return {strictError, rootError, after, heard: {root: root.heard, strict: strict.heard},
                     sameConnection: root.io.engine.id === strict.io.engine.id};
         }""",
         TOKEN,
@@ -154,22 +124,22 @@ def test_an_error_reaches_only_its_own_namespaces_handler(errors_page):
 
 
 @pytest.mark.claim("L08.4")
-def test_an_error_no_handler_takes_reaches_the_client_as_nothing(errors_page, live_server):
-    page = errors_page
+def test_an_error_no_handler_takes_reaches_the_client_as_nothing(lesson_page, live_server):
+    page = lesson_page
     before = live_server.read_output()
     result = run_js(
         page,
         """async () => {
-            const bare = await lesson08.connect('/bare'), other = await lesson08.connect('/');
-            const handled = await lesson08.divide(other, 1, 0);  // for contrast: handled in "/"
+            const bare = await kit.connect('/bare'), other = await kit.connect('/');
+            const handled = await kit.send(other, 'divide', 1, 0);  // for contrast: handled in "/"
             let settled = false;
-            const failed = lesson08.divide(bare, 1, 0, 500).then(
+            const failed = bare.timeout(500).emitWithAck('divide', 1, 0).then(
                 (ack) => ({ack}), (err) => ({error: err.message})
             ).finally(() => { settled = true; });
             // Answered after the failed event was handled: had it sent an ack, it came first.
-            const next = await lesson08.divide(bare, 6, 3);
+            const next = await kit.send(bare, 'divide', 6, 3);
             const settledBeforeNext = settled;
-            const others = await lesson08.divide(other, 6, 3);
+            const others = await kit.send(other, 'divide', 6, 3);
             return {handled, next, settledBeforeNext, others, failed: await failed,
                     heard: bare.heard, connected: bare.connected};
         }""",
@@ -197,7 +167,7 @@ def test_refusals_in_the_console(lesson_page):
     play(page, "Refuse Dave and Erin in /strict")
 
     for name in ("Dave", "Erin"):
-        expect(page.locator(f'.client[data-client="{name}"] .status')).to_have_text("refused")
+        expect(panel(page, name).locator(".status")).to_have_text("refused")
         entry = log_entries(page, name, "sys", "connect_error")
         expect(entry).to_have_count(1)
         expect(entry.locator(".event")).to_have_css("color", RED)
@@ -210,13 +180,14 @@ def test_refusals_in_the_console(lesson_page):
 
 
 @pytest.mark.claim("L08.5")
-def test_connect_error_carries_message_and_data(errors_page):
-    page = errors_page
+def test_connect_error_carries_message_and_data(lesson_page):
+    page = lesson_page
     frames = websocket_frames(page)
     result = run_js(
         page,
         """async (auths) => Promise.all(auths.map(auth => new Promise(resolve => {
-            const socket = io('/strict', {forceNew: true, transports: ['websocket'], auth});
+            // kit.socket, not kit.connect: that closes a refused socket before .active is read.
+            const socket = kit.socket('/strict', {auth});
             socket.on('connect', () => { socket.disconnect(); resolve('connected'); });
             socket.on('connect_error', (err) => resolve({
                 message: err.message, data: err.data ?? null,
@@ -240,15 +211,13 @@ def test_connect_error_carries_message_and_data(errors_page):
 
 
 @pytest.mark.claim("L08.6")
-def test_a_failing_connect_handler_is_refused_by_the_error_handler(errors_page):
-    page = errors_page
+def test_a_failing_connect_handler_is_refused_by_the_error_handler(lesson_page):
+    page = lesson_page
     sent = websocket_frames(page, "sent")
     frames = websocket_frames(page)
     result = run_js(
         page,
-        """async () => Promise.all(['abc', ['x']].map(auth => lesson08.connect('/strict', auth)
-            .then(() => 'connected', (err) => ({message: err.message, data: err.data ?? null}))
-        ))""",
+        """async () => Promise.all(['abc', ['x']].map(auth => kit.refusal('/strict', {auth})))""",
     )
     assert result == [{"message": "Connection rejected by server", "data": None}] * 2
     # The auth went out as given (not dropped, which would be refused the same way)...

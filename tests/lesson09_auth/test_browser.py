@@ -18,44 +18,9 @@ from playwright.sync_api import expect
 
 from lessons.lesson09_auth.app import TOKEN_MAX_AGE, token_serializer
 from playground.lesson_process import LessonProcess
-from tests.utils import log_entries, payloads, play, run_js, websocket_frames
+from tests.utils import WAIT_S, log_entries, panel, payloads, play, run_js, websocket_frames
 
 KEY = secrets.token_hex(32)  # this run's SECRET_KEY for keyed_server: never a constant
-
-# window.lesson09 in a page: HTTP with the page's cookies, and raw Socket.IO clients.
-CLIENT_JS = """() => {
-    window.lesson09 = {
-        async http(method, path, fields) {
-            const body = fields ? new URLSearchParams(fields) : undefined;
-            return (await fetch(path, {method, body})).json();
-        },
-        login(user) { return lesson09.http('POST', '/login', {user}); },
-        logout() { return lesson09.http('POST', '/logout'); },
-        whoami() { return lesson09.http('GET', '/whoami'); },
-        // A socket of its own connection (like another tab) that keeps every event it hears.
-        socket(options = {}) {
-            const socket = io('/', {path: Playground.socketioPath, forceNew: true, ...options});
-            socket.heard = [];
-            socket.onAny((event, ...args) => socket.heard.push([event, ...args]));
-            return socket;
-        },
-        // Resolves with the socket once connected; rejects with {message, data} if refused.
-        connect(options = {}) {
-            return lesson09.settled(lesson09.socket(options));
-        },
-        settled(socket) {
-            return new Promise((resolve, reject) => {
-                socket.once('connect', () => resolve(socket));
-                socket.once('connect_error', (err) =>
-                    reject({message: err.message, data: err.data ?? null}));
-            });
-        },
-        refusal(options = {}) {
-            return lesson09.connect(options).then(() => 'connected', (reason) => reason);
-        },
-        ask(socket, event, ...args) { return socket.timeout(4000).emitWithAck(event, ...args); },
-    };
-}"""
 
 
 @pytest.fixture(scope="module")
@@ -74,13 +39,6 @@ def keyed_server(lesson):
     server.stop()
 
 
-@pytest.fixture
-def page(page):
-    """Every page this module loads knows ``lesson09``."""
-    page.add_init_script(f"({CLIENT_JS})()")
-    return page
-
-
 def mint(user: str, age: int = 0) -> str:
     """A token for ``user`` signed with KEY, as keyed_server would have issued it ``age`` s ago."""
     signer_clock = TimestampSigner.get_timestamp
@@ -96,18 +54,8 @@ def login_over_http(server, user: str) -> str:
     request = urllib.request.Request(
         server.url + "/login", data=f"user={user}".encode(), method="POST"
     )
-    with urllib.request.urlopen(request, timeout=5) as response:
+    with urllib.request.urlopen(request, timeout=WAIT_S) as response:
         return json.load(response)["token"]
-
-
-def load(page, url):
-    """The lesson page of the server at ``url``, its console built."""
-    page.goto(url + "/")
-    page.locator("#console .client").first.wait_for()
-
-
-def status(page, client):
-    return page.locator(f'.client[data-client="{client}"] .status')
 
 
 # --- the scenarios in the console ----------------------------------------------------------------
@@ -118,8 +66,8 @@ def test_wrong_token_scenario_in_the_console(lesson_page):
     page = lesson_page
     play(page, "Wrong token")
 
-    expect(status(page, "Dave")).to_have_text("refused")
-    expect(status(page, "Erin")).to_have_text("refused")
+    for name in ("Dave", "Erin"):
+        expect(panel(page, name).locator(".status")).to_have_text("refused")
     assert payloads(page, "Dave", "sys", "connect_error") == [
         {"message": "Connection rejected by server"}
     ]
@@ -130,9 +78,7 @@ def test_wrong_token_scenario_in_the_console(lesson_page):
     assert payloads(page, "Alice", "ack", "say") == ["sent"]
     assert payloads(page, "Alice", "in", "said") == [{"user": "alice", "text": "Hello, everyone"}]
     for name in ("Dave", "Erin"):
-        expect(
-            page.locator(f'.client[data-client="{name}"] li.entry[data-direction="in"]')
-        ).to_have_count(0)
+        expect(panel(page, name).locator('li.entry[data-direction="in"]')).to_have_count(0)
 
 
 @pytest.mark.claim("L09.1", "L09.2", "L09.5", "L09.6")
@@ -183,10 +129,9 @@ def test_the_login_form_then_a_console_client(lesson_page):
     expect(page.locator("#login-result")).to_have_text(re.compile(shown))
     assert page.url == url  # fetch: no navigation, the console stays
 
-    page.locator('.client[data-client="Carol"]').get_by_role(
-        "button", name="Connect", exact=True
-    ).click()
-    expect(status(page, "Carol")).to_have_text("connected")
+    carol = panel(page, "Carol")
+    carol.get_by_role("button", name="Connect", exact=True).click()
+    expect(carol.locator(".status")).to_have_text("connected")
     whoami = run_js(page, "() => Playground.client('Carol').emitWithAck('whoami', [])")
     assert whoami == [{"user": "zoe", "via": "cookie"}]  # the ack's arguments
     # The session cookie is HttpOnly: it goes with every request, but no script can read it.
@@ -203,13 +148,12 @@ def test_a_token_in_auth_or_in_the_query_string_reaches_connect(lesson_page):
     result = run_js(
         page,
         """async () => {
-            const {token} = await lesson09.login('alice');
-            await lesson09.logout();  // the tokens alone now
-            const ws = {transports: ['websocket']};
-            const inAuth = await lesson09.connect({...ws, auth: {token}});
-            const inQuery = await lesson09.connect({...ws, query: {token}});
-            const both = await lesson09.connect({...ws, auth: {token}, query: {token: 'ignored'}});
-            return Promise.all([inAuth, inQuery, both].map(s => lesson09.ask(s, 'whoami')));
+            const {token} = (await kit.http('POST', '/login', {user: 'alice'})).body;
+            await kit.http('POST', '/logout');  // the tokens alone now
+            const inAuth = await kit.connect('/', {auth: {token}});
+            const inQuery = await kit.connect('/', {query: {token}});
+            const both = await kit.connect('/', {auth: {token}, query: {token: 'ignored'}});
+            return Promise.all([inAuth, inQuery, both].map(s => kit.send(s, 'whoami')));
         }""",
     )
     assert result == [
@@ -220,26 +164,28 @@ def test_a_token_in_auth_or_in_the_query_string_reaches_connect(lesson_page):
 
 
 @pytest.mark.claim("L09.2")
-def test_a_query_token_is_in_every_request_url_and_the_access_log(page, lesson):
+def test_a_query_token_is_in_every_request_url_and_the_access_log(tab, lesson):
+    page = tab.page
     requests, websockets = [], []
     page.on("request", lambda r: requests.append((r.method, r.url, r.post_data or "")))
     page.on("websocket", lambda ws: websockets.append(ws.url))
     server = LessonProcess(lesson, args=("--access-log",)).start()
     try:
-        load(page, server.url)
+        tab.open(server.url + "/")
         history = page.evaluate("history.length")
         tokens = run_js(
             page,
             """async () => {
-                const bob = (await lesson09.login('bob')).token;
-                const alice = (await lesson09.login('alice')).token;
-                // The default transports: long-polling first, then the upgrade to WebSocket.
+                const login = async (user) => (await kit.http('POST', '/login', {user})).body;
+                const bob = (await login('bob')).token, alice = (await login('alice')).token;
+                // socket.io-client's default: long-polling first, then the upgrade to WebSocket.
+                const transports = ['polling', 'websocket'];
                 const upgraded = (socket) => socket.io.engine.transport.name === 'websocket'
                     ? null : new Promise(resolve => socket.io.engine.once('upgrade', resolve));
                 for (const options of [{query: {token: bob}}, {auth: {token: alice}}]) {
-                    const socket = await lesson09.connect(options);
+                    const socket = await kit.connect('/', {transports, ...options});
                     await upgraded(socket);
-                    await lesson09.ask(socket, 'whoami');
+                    await kit.send(socket, 'whoami');
                     socket.disconnect();
                 }
                 return {bob, alice};
@@ -285,18 +231,17 @@ def test_refusals_show_their_message_and_data(lesson_page):
     result = run_js(
         page,
         """async () => {
-            const {token} = await lesson09.login('erin');
-            await lesson09.logout();
+            const {token} = (await kit.http('POST', '/login', {user: 'erin'})).body;
+            await kit.http('POST', '/logout');
             const [payload, timestamp, signature] = token.split('.');
             const alice = btoa('"alice"').replace(/=+$/, '');  // the payload is only base64
-            const ws = {transports: ['websocket']};
             return {
                 payload: atob(payload),
                 refusals: await Promise.all([
                     {}, {auth: {token: 'alice'}},
                     {auth: {token: `${alice}.${timestamp}.${signature}`}},
                     {query: {token: token.slice(0, -1)}},
-                ].map(options => lesson09.refusal({...ws, ...options}))),
+                ].map(options => kit.refusal('/', options))),
             };
         }""",
     )
@@ -318,15 +263,16 @@ def test_a_refused_client_hears_nothing_and_its_emits_wait_in_its_buffer(lesson_
     result = run_js(
         page,
         """async () => {
-            const ws = {transports: ['websocket']};
-            const {token} = await lesson09.login('alice');
-            const alice = await lesson09.connect({...ws, auth: {token}});
-            await lesson09.logout();
-            window.dave = lesson09.socket({...ws, auth: {token: 'dave'}});
-            const refusal = await lesson09.settled(dave).catch((reason) => reason);
+            const {token} = (await kit.http('POST', '/login', {user: 'alice'})).body;
+            const alice = await kit.connect('/', {auth: {token}});
+            await kit.http('POST', '/logout');
+            // kit.socket, not kit.connect: that closes a refused socket, and Dave's must stay.
+            window.dave = kit.socket('/', {auth: {token: 'dave'}});
+            const refusal = await new Promise((resolve) => dave.once('connect_error',
+                (err) => resolve({message: err.message, data: err.data ?? null})));
             dave.emit('say', 'sneaky');  // not connected: socket.io-client keeps it
             window.alice = alice;
-            const ack = await lesson09.ask(alice, 'say', 'Hello, everyone');
+            const ack = await kit.send(alice, 'say', 'Hello, everyone');
             return {refusal, ack, alice: alice.heard, dave: dave.heard,
                     buffered: dave.sendBuffer.length, active: dave.active};
         }""",
@@ -345,10 +291,9 @@ def test_a_refused_client_hears_nothing_and_its_emits_wait_in_its_buffer(lesson_
     later = run_js(
         page,
         """async () => {
-            dave.auth = {token: (await lesson09.login('dave')).token};
-            const heard = new Promise(resolve => alice.once('said', resolve));
+            dave.auth = {token: (await kit.http('POST', '/login', {user: 'dave'})).body.token};
             dave.connect();
-            return heard;
+            return kit.heard(await kit.until(alice, 'said', 2), 'said')[1];
         }""",
     )
     assert later == {"user": "dave", "text": "sneaky"}
@@ -358,8 +303,8 @@ def test_a_refused_client_hears_nothing_and_its_emits_wait_in_its_buffer(lesson_
 
 
 @pytest.mark.claim("L09.4")
-def test_tokens_are_only_as_good_as_their_key_and_age(page, keyed_server, live_server):
-    load(page, keyed_server.url)
+def test_tokens_are_only_as_good_as_their_key_and_age(tab, keyed_server, live_server):
+    page = tab.open(keyed_server.url + "/")
     tokens = {
         "minted here with the same key": mint("alice"),
         "from another process": login_over_http(live_server, "alice"),
@@ -371,8 +316,9 @@ def test_tokens_are_only_as_good_as_their_key_and_age(page, keyed_server, live_s
         """async (tokens) => {
             const answers = {};
             for (const [name, token] of Object.entries(tokens)) {
-                answers[name] = await lesson09.connect({transports: ['websocket'], auth: {token}})
-                    .then(socket => lesson09.ask(socket, 'whoami'), reason => reason);
+                answers[name] = await kit.connect('/', {auth: {token}}).then(
+                    (socket) => kit.send(socket, 'whoami'),
+                    (err) => ({message: err.message, data: err.data ?? null}));
             }
             return answers;
         }""",
@@ -395,14 +341,14 @@ def test_logging_out_over_http_does_not_reach_an_open_connection(lesson_page):
     result = run_js(
         page,
         """async () => {
-            await lesson09.login('carol');
-            const socket = await lesson09.connect({transports: ['websocket']});
-            await lesson09.logout();
+            await kit.http('POST', '/login', {user: 'carol'});
+            const socket = await kit.connect('/');
+            await kit.http('POST', '/logout');
             return {
-                http: await lesson09.whoami(),
-                open: await lesson09.ask(socket, 'whoami'),
+                http: (await kit.http('GET', '/whoami')).body,
+                open: await kit.send(socket, 'whoami'),
                 connected: socket.connected,
-                fresh: await lesson09.refusal({transports: ['websocket']}),
+                fresh: await kit.refusal('/'),
             };
         }""",
     )

@@ -19,61 +19,39 @@ from tests.utils import play, run_js
 STEPS, DELAY = 5, 0.1
 JOB_MS = STEPS * DELAY * 1000  # how long one job takes on the server: 500 ms
 
-# window.lesson10 in every page: raw Socket.IO connections that time what they receive.
-CLIENT_JS = """() => {
-    const connect = () => {
-        const socket = io('/', {
-            path: Playground.socketioPath, forceNew: true, transports: ['websocket'],
-        });
-        return new Promise((resolve, reject) => {
-            socket.once('connect', () => resolve(socket));
-            socket.once('connect_error', reject);
-        });
-    };
-    window.lesson10 = {
-        connect,
-        // One connection runs `event`; until its `done`, another one pings the server, one
-        // ping at a time, 20 ms apart. Times are ms after the job was asked for.
-        async timeJob(event, size) {
-            const [worker, pinger] = await Promise.all([connect(), connect()]);
-            const started = performance.now();
-            const now = () => Math.round(performance.now() - started);
-            const result = {job: null, ackAt: null, progress: [], doneAt: null, pings: []};
-            const done = new Promise((resolve) => worker.once('done', () => {
-                result.doneAt = now();
-                resolve();
-            }));
-            worker.on('progress', ({step}) => result.progress.push([step, now()]));
-            const acked = new Promise((resolve) => worker.emit(event, size, (job) => {
-                result.job = job;
-                result.ackAt = now();
-                resolve();
-            }));
-            let over = false;
-            const pinging = (async () => {
-                while (!over) {
-                    const sentAt = now();
-                    await pinger.emitWithAck('ping');
-                    result.pings.push([sentAt, now()]);
-                    await new Promise((resolve) => setTimeout(resolve, 20));
-                }
-            })();
-            await Promise.all([done, acked]);  // a handler job acks after its done
-            over = true;
-            await pinging;
-            worker.disconnect();
-            pinger.disconnect();
-            return result;
-        },
-    };
+# One connection runs `event`; until its `done`, another one pings the server, one ping at a
+# time, 20 ms apart. Times are ms after the job was asked for.
+TIME_JOB_JS = """async ([event, size]) => {
+    const [worker, pinger] = await Promise.all([kit.connect('/'), kit.connect('/')]);
+    const started = performance.now();
+    const now = () => Math.round(performance.now() - started);
+    const result = {job: null, ackAt: null, progress: [], doneAt: null, pings: []};
+    const done = new Promise((resolve) => worker.once('done', () => {
+        result.doneAt = now();
+        resolve();
+    }));
+    worker.on('progress', ({step}) => result.progress.push([step, now()]));
+    const acked = new Promise((resolve) => worker.emit(event, size, (job) => {
+        result.job = job;
+        result.ackAt = now();
+        resolve();
+    }));
+    let over = false;
+    const pinging = (async () => {
+        while (!over) {
+            const sentAt = now();
+            await kit.send(pinger, 'ping');
+            result.pings.push([sentAt, now()]);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+    })();
+    await Promise.all([done, acked]);  // a handler job acks after its done
+    over = true;
+    await pinging;
+    worker.disconnect();
+    pinger.disconnect();
+    return result;
 }"""
-
-
-@pytest.fixture
-def page(page):
-    """Every test's page knows ``lesson10``, whatever it loads next."""
-    page.add_init_script(f"({CLIENT_JS})()")
-    return page
 
 
 # --8<-- [start:patched-server]
@@ -89,11 +67,7 @@ def patched_server(lesson):
 
 
 def time_job(page, event):
-    return run_js(
-        page,
-        "([event, size]) => lesson10.timeJob(event, size)",
-        [event, {"steps": STEPS, "delay": DELAY}],
-    )
+    return run_js(page, TIME_JOB_JS, [event, {"steps": STEPS, "delay": DELAY}])
 
 
 def arrivals(result):
@@ -135,12 +109,6 @@ def assert_pings_frozen(result):
 
 def slowest_ping(result):
     return max(answered - sent for sent, answered in result["pings"])
-
-
-def open_page(page, server):
-    page.goto(server.url + "/")
-    page.locator("#console .client").first.wait_for()
-    return page
 
 
 def job_row(page, prefix, index=0):
@@ -217,7 +185,7 @@ def test_jobs_started_together_run_at_the_same_time(lesson_page):
     result = run_js(
         lesson_page,
         """async (size) => {
-            const socket = await lesson10.connect();
+            const socket = await kit.connect('/');
             const started = performance.now();
             const seen = [];
             socket.onAny((event, {job, step}) =>
@@ -226,7 +194,7 @@ def test_jobs_started_together_run_at_the_same_time(lesson_page):
                 let count = 0;
                 socket.on('done', () => ++count === 2 && resolve());
             });
-            const jobs = await Promise.all([1, 2].map(() => socket.emitWithAck('start_job', size)));
+            const jobs = await Promise.all([1, 2].map(() => kit.send(socket, 'start_job', size)));
             await finished;
             socket.disconnect();
             return {jobs, seen};
@@ -250,11 +218,11 @@ def test_cancel_stops_one_job_and_the_other_runs_on(lesson_page):
     result = run_js(
         lesson_page,
         """async (size) => {
-            const [alice, bob] = await Promise.all([lesson10.connect(), lesson10.connect()]);
+            const [alice, bob] = await Promise.all([kit.connect('/'), kit.connect('/')]);
             const seen = [];
             alice.onAny((event, {job, step}) => seen.push([event, job, step ?? null]));
-            const first = await alice.emitWithAck('start_job', {...size, steps: 5});
-            const second = await alice.emitWithAck('start_job', {...size, steps: 3});
+            const first = await kit.send(alice, 'start_job', {...size, steps: 5});
+            const second = await kit.send(alice, 'start_job', {...size, steps: 3});
             const over = (job, event) => new Promise((resolve) => alice.on(event, (p) => {
                 if (p.job === job) resolve();
             }));
@@ -262,11 +230,11 @@ def test_cancel_stops_one_job_and_the_other_runs_on(lesson_page):
             await new Promise((resolve) => alice.on('progress', (p) => {
                 if (p.job === first) resolve();  // step 1 of the first job is done
             }));
-            const byBob = await bob.emitWithAck('cancel_job', first);
-            const byAlice = await alice.emitWithAck('cancel_job', first);
+            const byBob = await kit.send(bob, 'cancel_job', first);
+            const byAlice = await kit.send(alice, 'cancel_job', first);
             await finished;
-            const again = await alice.emitWithAck('cancel_job', first);
-            const unknown = await alice.emitWithAck('cancel_job', 'task-0');
+            const again = await kit.send(alice, 'cancel_job', first);
+            const unknown = await kit.send(alice, 'cancel_job', 'task-0');
             alice.disconnect();
             bob.disconnect();
             return {first, second, byBob, byAlice, again, unknown, seen};
@@ -310,8 +278,8 @@ def test_socketio_sleep_in_the_same_handler_streams_and_keeps_the_server_answeri
 
 
 @pytest.mark.claim("L10.6")
-def test_monkey_patching_makes_the_time_sleep_handler_stream(page, patched_server):
-    result = time_job(open_page(page, patched_server), "blocking_job")
+def test_monkey_patching_makes_the_time_sleep_handler_stream(tab, patched_server):
+    result = time_job(tab.open(patched_server.url + "/"), "blocking_job")
 
     assert re.fullmatch(r"time\.sleep-\d+", result["job"])  # the same, unchanged handler
     assert_streamed(result)

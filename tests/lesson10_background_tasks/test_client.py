@@ -13,7 +13,7 @@ import threading
 import pytest
 from flask import has_app_context, has_request_context
 
-WAIT_S = 5
+from tests.utils import WAIT_S
 
 
 def event(name, payload):

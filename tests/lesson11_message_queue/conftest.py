@@ -6,36 +6,18 @@ this folder's Redis, and ``server_b`` is a second server on the same queue. Both
 ``--monkey-patch``), once for the whole folder.
 """
 
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import redis
 import socketio as python_socketio
 
 from playground import manifest
 from playground.lesson_process import LessonProcess
 from playground.redis_server import RedisServer, RedisServerMissing
+from tests.lesson11_message_queue.channel import subscribers
+from tests.utils import wait_until
 
 LESSON = manifest.by_package(Path(__file__).parent.name)
-CHANNEL = "flask-socketio"  # Flask-SocketIO's default channel on the queue
-
-
-def wait_until(condition, what: str, timeout: float = 5.0) -> None:
-    """Ask ``condition()`` every 20 ms until it holds; fail after ``timeout`` seconds."""
-    held, deadline = threading.Event(), time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {timeout} s: {what}")
-        held.wait(0.02)
-
-
-def subscribers(queue_url: str) -> int:
-    """How many processes listen on the channel now (Redis's PUBSUB NUMSUB)."""
-    with redis.Redis.from_url(queue_url) as client:
-        [(_, count)] = client.pubsub_numsub(CHANNEL)
-        return count
 
 
 # --8<-- [start:redis]

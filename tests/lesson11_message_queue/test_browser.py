@@ -21,8 +21,8 @@ from playwright.sync_api import expect
 
 from playground.lesson_process import LessonProcess
 from playground.redis_server import RedisServer
-from tests.lesson11_message_queue.conftest import CHANNEL, subscribers, wait_until
-from tests.utils import log_entries, payloads, play, run_js
+from tests.lesson11_message_queue.channel import CHANNEL, subscribers
+from tests.utils import WAIT_MS, WAIT_S, incoming, payloads, play, run_js, wait_until
 
 CONNECT = "(name) => Playground.client(name).connect({namespace: '/'})"
 EMIT = "([name, event, args]) => Playground.client(name).emitWithAck(event, args)"
@@ -48,20 +48,16 @@ def round_trip(page, name):
     emit(page, name, "rooms")
 
 
-def incoming(page, name, event):
-    return log_entries(page, name, "in", event)
-
-
 @pytest.fixture
 def page_b(lesson_page, server_b):
-    """A second tab, on server B's own page (another origin: another port)."""
-    tab = lesson_page.context.new_page()
-    requested = []
-    tab.on("request", lambda request: requested.append(request.url))
-    tab.goto(server_b.url + "/")
-    tab.locator("#console .client").first.wait_for()
-    yield tab
-    assert all(url.startswith("http://127.0.0.1:") for url in requested), requested
+    """A second tab, on server B's own page (another origin: another port).
+
+    In lesson_page's browser context: the suite checks that its requests stay on loopback too.
+    """
+    page = lesson_page.context.new_page()
+    page.goto(server_b.url + "/")
+    page.locator("#console .client").first.wait_for()
+    return page
 
 
 def worker_events(pid, steps=3):
@@ -83,8 +79,8 @@ def test_the_console_hears_server_b_and_the_worker(lesson_page, live_server, ser
     # Dave is a python-socketio client of server B; he is in no room.
     with python_socketio.SimpleClient() as dave:
         dave.connect(server_b.url, transports=["websocket"])
-        assert dave.call("announce", "Hello from server B", timeout=5) == "sent"
-        assert dave.call("say", ("ops", "Deploying from B"), timeout=5) == "sent"
+        assert dave.call("announce", "Hello from server B", timeout=WAIT_S) == "sent"
+        assert dave.call("say", ("ops", "Deploying from B"), timeout=WAIT_S) == "sent"
 
     from_b = pid_of(server_b)
     for name in ("Alice", "Bob", "Carol"):
@@ -185,7 +181,8 @@ def test_the_worker_reaches_ops_on_both_servers_and_runs_one_at_a_time(lesson_pa
 
     progress, done = worker_events(started["pid"])
     for page, name in ((page_a, "Alice"), (page_b, "Bob")):
-        expect(incoming(page, name, "done")).to_have_count(1, timeout=10_000)
+        # The worker is a process of its own: its start-up alone takes about 2 s here.
+        expect(incoming(page, name, "done")).to_have_count(1, timeout=2 * WAIT_MS)
         assert payloads(page, name, "in", "progress") == progress
         assert payloads(page, name, "in", "done") == done
     round_trip(page_a, "Carol")
@@ -212,14 +209,14 @@ def subscriber(redis_server):
     client = redis.Redis.from_url(redis_server.url)
     pubsub = client.pubsub()
     pubsub.subscribe(CHANNEL)
-    assert pubsub.get_message(timeout=5)["type"] == "subscribe"  # subscribed from now on
+    assert pubsub.get_message(timeout=WAIT_S)["type"] == "subscribe"  # subscribed from now on
     yield client, pubsub
     pubsub.close()
     client.close()
 
 
 def next_message(pubsub) -> bytes:
-    message = pubsub.get_message(timeout=5)
+    message = pubsub.get_message(timeout=WAIT_S)
     assert message is not None and message["type"] == "message", message
     return message["data"]
 
@@ -267,7 +264,7 @@ def test_emits_travel_as_json_and_a_pickle_on_the_channel_is_never_loaded(
         "Is this JSON?",
         "from plain JSON",
     ]
-    assert [dave.receive(timeout=5)[1]["text"] for _ in range(2)] == [
+    assert [dave.receive(timeout=WAIT_S)[1]["text"] for _ in range(2)] == [
         "Is this JSON?",
         "from plain JSON",
     ]
@@ -295,19 +292,17 @@ def unpatched_server(lesson):
 
 
 @pytest.mark.claim("L11.4")
-def test_unpatched_eventlet_refuses_the_first_connection_then_freezes(page, unpatched_server):
+def test_unpatched_eventlet_refuses_the_first_connection_then_freezes(tab, unpatched_server):
     server, queue_url = unpatched_server
     assert "--monkey-patch" not in server.command()
-    page.goto(server.url + "/")  # the page is served: nothing has touched Redis yet
-    page.locator("#console .client").first.wait_for()
+    page = tab.open(server.url + "/")  # the page is served: nothing has touched Redis yet
     assert subscribers(queue_url) == 0
 
     refusal = run_js(
         page,
         """async () => {
-            const socket = io('/', {forceNew: true, transports: ['polling'], reconnection: false});
-            const err = await new Promise((resolve) => socket.once('connect_error', resolve));
-            socket.close();
+            const socket = kit.socket('/', {transports: ['polling'], reconnection: false});
+            const err = await kit.connected(socket).catch((err) => err);
             return [err.message, err.description];
         }""",
     )
@@ -341,9 +336,8 @@ def test_a_polling_session_of_server_a_is_unknown_to_server_b(lesson_page, serve
     sid = run_js(
         page,
         """async () => {
-            window.polling = io('/', {forceNew: true, transports: ['polling']});
-            await new Promise((resolve) => window.polling.once('connect', resolve));
-            return window.polling.io.engine.id;  // the Engine.IO session id
+            window.polling = await kit.connect('/', {transports: ['polling']});
+            return polling.io.engine.id;  // the Engine.IO session id
         }""",
     )
 
@@ -358,5 +352,5 @@ def test_a_polling_session_of_server_a_is_unknown_to_server_b(lesson_page, serve
             assert (answer.code, answer.read()) == (400, f'"Invalid session {sid}"'.encode())
 
     # Server A still has the session: the browser's connection works on.
-    rooms = run_js(page, "() => window.polling.timeout(4000).emitWithAck('rooms')")
+    rooms = run_js(page, "() => kit.send(polling, 'rooms')")
     assert rooms == [run_js(page, "() => window.polling.id")]

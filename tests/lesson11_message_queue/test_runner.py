@@ -11,13 +11,12 @@ import re
 import signal
 import subprocess
 import sys
-import threading
-import time
 
 import socketio as python_socketio
 
 from playground.lesson_process import LessonProcess, free_port
 from playground.redis_server import INSTALL_HINT, RedisServer
+from tests.utils import WAIT_S, wait_until
 
 QUEUE_LINE = re.compile(
     r"^Message queue: (redis://127\.0\.0\.1:(\d+)) "
@@ -44,7 +43,7 @@ def test_the_runner_starts_its_own_redis_says_where_and_stops_it_on_ctrl_c(lesso
         assert redis.ping()
 
         os.kill(server.process.pid, signal.SIGINT)  # Ctrl-C, to the runner alone
-        assert server.process.wait(timeout=5) == 0
+        assert server.process.wait(timeout=WAIT_S) == 0
         assert not redis.ping()  # the runner stopped it before exiting
     finally:
         server.stop()
@@ -55,15 +54,8 @@ def test_a_killed_runner_takes_its_redis_with_it(lesson):
     try:
         _, redis = private_redis(server)
         os.kill(server.process.pid, signal.SIGKILL)  # no chance to clean up
-        server.process.wait(timeout=5)
-        gone = threading.Event()
-        deadline = time.monotonic() + 5
-        while not gone.is_set() and time.monotonic() < deadline:
-            if redis.ping():
-                gone.wait(0.02)
-            else:
-                gone.set()
-        assert gone.is_set(), "redis-server outlived the runner that started it"
+        server.process.wait(timeout=WAIT_S)
+        wait_until(lambda: not redis.ping(), "redis-server gone with the runner that started it")
     finally:
         server.stop()
 
@@ -98,9 +90,9 @@ def test_lesson_11_runs_patched_in_gevent_and_as_is_in_threading(lesson):
             # Polling: a quick disconnect in threading mode (see the shared notes).
             alice.connect(gevent_server.url, transports=["polling"])
             bob.connect(threading_server.url, transports=["polling"])
-            assert alice.call("join", "ops", timeout=5)["pid"] == gevent_server.process.pid
-            assert bob.call("say", ("ops", "across modes"), timeout=5) == "sent"
-            assert alice.receive(timeout=5) == [
+            assert alice.call("join", "ops", timeout=WAIT_S)["pid"] == gevent_server.process.pid
+            assert bob.call("say", ("ops", "across modes"), timeout=WAIT_S) == "sent"
+            assert alice.receive(timeout=WAIT_S) == [
                 "said",
                 {"room": "ops", "text": "across modes", "pid": threading_server.process.pid},
             ]

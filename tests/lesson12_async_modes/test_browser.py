@@ -11,34 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from playground.lesson_process import LessonProcess
-from tests.utils import log_entries, payloads, play, run_js
+from tests.utils import incoming, log_entries, payloads, play, run_js
 
 MODES = ("threading", "eventlet", "gevent")
-
-# window.lesson12 in every page: raw WebSocket-only connections to the page's server.
-CLIENT_JS = """() => {
-    window.lesson12 = {
-        connect() {
-            const socket = io('/', {
-                path: Playground.socketioPath, forceNew: true, transports: ['websocket'],
-            });
-            return new Promise((resolve, reject) => {
-                socket.once('connect', () => resolve(socket));
-                socket.once('connect_error', (err) => { socket.close(); reject(err); });
-            });
-        },
-        call(socket, event, ...args) {
-            return socket.timeout(4000).emitWithAck(event, ...args);
-        },
-    };
-}"""
-
-
-@pytest.fixture
-def page(page):
-    """Every test's page knows ``lesson12``, whatever it loads next."""
-    page.add_init_script(f"({CLIENT_JS})()")
-    return page
 
 
 @pytest.fixture(scope="module")
@@ -53,32 +28,25 @@ def mode_servers(lesson, live_server):
         server.stop()
 
 
-def open_page(page, server):
-    """The lesson's page, loaded from ``server``, its console built."""
-    page.goto(server.url + "/")
-    page.locator("#console .client").first.wait_for()
-    return page
-
-
 # --- L12.1: WebSocket in every mode -------------------------------------------------------
 
 
 @pytest.mark.claim("L12.1")
 @pytest.mark.parametrize("mode", MODES)
-def test_every_mode_serves_a_websocket_only_client(page, mode_servers, mode):
+def test_every_mode_serves_a_websocket_only_client(tab, mode_servers, mode):
     websockets = []
-    page.on("websocket", lambda ws: websockets.append(ws.url))
-    open_page(page, mode_servers[mode])
+    tab.page.on("websocket", lambda ws: websockets.append(ws.url))
+    page = tab.open(mode_servers[mode].url + "/")
 
     seen = run_js(
         page,
         """async () => {
-            const socket = await lesson12.connect();
+            const socket = await kit.connect('/');
             try {
                 return {
                     transport: socket.io.engine.transport.name,
-                    echo: await lesson12.call(socket, 'echo', {text: 'hello', n: 1}),
-                    info: await lesson12.call(socket, 'server_info'),
+                    echo: await kit.send(socket, 'echo', {text: 'hello', n: 1}),
+                    info: await kit.send(socket, 'server_info'),
                 };
             } finally {
                 socket.disconnect();
@@ -94,17 +62,15 @@ def test_every_mode_serves_a_websocket_only_client(page, mode_servers, mode):
 
 
 @pytest.mark.claim("L12.1", "L12.4")
-def test_console_says_which_mode_serves_the_page_and_counts(page, mode_servers):
-    open_page(page, mode_servers["gevent"])
+def test_console_says_which_mode_serves_the_page_and_counts(tab, mode_servers):
+    page = tab.open(mode_servers["gevent"].url + "/")
     play(page, "Which mode serves this page?")
     expect(log_entries(page, "Alice", "sys", "mode").locator(".payload")).to_have_text(
         ["gevent, over websocket"]
     )
 
     play(page, "Count in a background task")
-    expect(log_entries(page, "Alice", "in", "tick").locator(".payload")).to_have_text(
-        ["1", "2", "3"]
-    )
+    expect(incoming(page, "Alice", "tick")).to_have_text(["1", "2", "3"])
     [ack] = payloads(page, "Alice", "ack", "count")
     assert ack == {"task": "Thread", "os_thread": False}  # a gevent Greenlet
 
@@ -136,9 +102,9 @@ def unused_server(request, lesson, mode_servers):
     ids=MODES,
 )
 def test_ten_connections_cost_forty_os_threads_only_in_threading_mode(
-    page, unused_server, threads_added, screenshot
+    tab, unused_server, threads_added, screenshot
 ):
-    open_page(page, unused_server)
+    page = tab.open(unused_server.url + "/")
     play(page, "Open 10 more connections")  # Alice connects first, then ten raw connections
 
     [text] = log_entries(page, "Alice", "sys", "threads").locator(".payload").all_inner_texts()
@@ -172,19 +138,19 @@ def test_ten_connections_cost_forty_os_threads_only_in_threading_mode(
         ("gevent", "Thread", False),
     ],
 )
-def test_the_same_background_task_ticks_in_every_mode(page, mode_servers, mode, task, os_thread):
-    open_page(page, mode_servers[mode])
+def test_the_same_background_task_ticks_in_every_mode(tab, mode_servers, mode, task, os_thread):
+    page = tab.open(mode_servers[mode].url + "/")
     seen = run_js(
         page,
         """async () => {
-            const socket = await lesson12.connect();
+            const socket = await kit.connect('/');
             const ticks = [];
             const started = performance.now();
             const done = new Promise((resolve) => socket.on('tick', (i) => {
                 ticks.push([i, performance.now() - started]);
                 if (i === 3) resolve();
             }));
-            const ack = await lesson12.call(socket, 'count', 3);
+            const ack = await kit.send(socket, 'count', 3);
             await done;
             socket.disconnect();
             return {ack, ticks};

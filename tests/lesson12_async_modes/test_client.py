@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from playground import manifest
+from tests.utils import WAIT_S
 
 PROBES = {
     # name: (probe arguments, extra environment)
@@ -138,7 +139,7 @@ def test_a_background_task_is_an_os_thread_in_threading_mode(make_client, tasks)
     client = make_client()
 
     assert client.emit("count", 3, callback=True) == {"task": "DaemonThread", "os_thread": True}
-    tasks[0].join(timeout=5)
+    tasks[0].join(timeout=WAIT_S)
     assert not tasks[0].is_alive()
     assert client.get_received() == [
         {"name": "tick", "args": [i], "namespace": "/"} for i in (1, 2, 3)
@@ -173,5 +174,5 @@ def test_count_is_bounded(make_client, tasks):
     client = make_client()
     for n in (1_000_000, -5):
         client.emit("count", n, callback=True)
-        tasks[-1].join(timeout=5)
+        tasks[-1].join(timeout=WAIT_S)
         assert ticks(client) == (list(range(1, 11)) if n > 0 else [1])

@@ -15,7 +15,7 @@ import pytest
 import socketio
 import websocket
 
-WAIT_S = 5  # every answer here comes within milliseconds, or within a handler's pauses
+from tests.utils import WAIT_S
 
 
 @contextmanager

@@ -8,19 +8,10 @@ once it has its answer it has everything sent to it before.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from playground import manifest
-from playground.lesson_process import LessonProcess
-from tests.robustness.raw import RECEIVE_TIMEOUT, RawSocket, unique
-
-
-def start(lesson_id: str):
-    server = LessonProcess(manifest.find(lesson_id)).start()
-    yield server
-    server.stop()
+from tests.robustness.checks import lesson_server
+from tests.robustness.raw import RawSocket, unique
 
 
 @pytest.fixture(scope="session")
@@ -29,30 +20,19 @@ def rooms_server():
 
     One for the whole suite: starting a server costs more than most cases here.
     """
-    yield from start("05")
+    yield from lesson_server("05")
 
 
 @pytest.fixture(scope="module")
 def errors_server():
     """Lesson 08 (handlers that raise, on_error, refused connections)."""
-    yield from start("08")
+    yield from lesson_server("08")
 
 
 @pytest.fixture(scope="module")
 def namespaces_server():
     """Lesson 01 (the same events in / and /chat)."""
-    yield from start("01")
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    """Show the output of the test's servers next to a failure."""
-    report = yield
-    if report.failed and hasattr(item, "funcargs"):
-        for name, value in item.funcargs.items():
-            if isinstance(value, LessonProcess):
-                report.sections.append((f"{name} output", value.read_output()[-4000:]))
-    return report
+    yield from lesson_server("01")
 
 
 @pytest.fixture
@@ -80,14 +60,6 @@ def bystander(rooms_server, raw_clients):
     return raw
 
 
-def assert_nothing_reached(raw: RawSocket) -> None:
-    """Nothing was sent to the lesson 05 client ``raw``: its next request's answer is the first
-    thing it gets."""
-    assert sorted(raw.call("rooms")[0]) == sorted([raw.sids["/"], raw.room])
-    assert raw.received.events == []
-    assert raw.received.disconnects == []
-
-
 @pytest.fixture
 def rooms_of(rooms_server, raw_clients):
     """``rooms_of(sid)``: the rooms lesson 05's server has ``sid`` in, in "/" (its `rooms` event).
@@ -98,12 +70,3 @@ def rooms_of(rooms_server, raw_clients):
     auditor = raw_clients(rooms_server)
     auditor.connect()
     return lambda sid: auditor.call("rooms", sid)[0]
-
-
-def eventually(check, timeout: float = RECEIVE_TIMEOUT, what: str = ""):
-    """Repeat ``check()`` (itself a round trip to a server) until it returns a truthy value."""
-    deadline = time.monotonic() + timeout
-    while not (result := check()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still not true after {timeout} s: {what or check}")
-    return result

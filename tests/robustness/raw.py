@@ -2,7 +2,7 @@
 
 Every frame the server sends is decoded with python-socketio's and python-engineio's own packet
 classes and recorded: events, acknowledgements, connection refusals. Nothing here sleeps; every
-read has a deadline (``RECEIVE_TIMEOUT``), and a read that times out fails the test.
+read has a deadline (the suite's ``WAIT_S``), and a read that times out fails the test.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ import socketio
 import socketio.packet as sio
 from simple_websocket import ConnectionClosed
 
-RECEIVE_TIMEOUT = 5.0  # seconds: everything a lesson server does takes milliseconds on loopback
+from tests import utils
+from tests.utils import WAIT_S
+
 ENGINEIO_PATH = "/socket.io/?EIO=4&transport="
 
 
@@ -103,16 +105,11 @@ class RawSocket:
         elif packet.packet_type == sio.DISCONNECT:
             self.received.disconnects.append(namespace)
 
-    def wait_until(self, condition, timeout: float = RECEIVE_TIMEOUT, what: str = "") -> None:
+    def wait_until(self, condition, what: str, timeout: float = WAIT_S):
         """Read frames until ``condition()`` holds; fail after ``timeout`` seconds."""
-        deadline = time.monotonic() + timeout
-        while not condition():
-            try:
-                self._read(deadline)
-            except TimeoutError:
-                raise AssertionError(f"nothing within {timeout} s: {what or condition}") from None
+        return utils.wait_until(condition, what, timeout, between=self._read)
 
-    def wait_closed(self, timeout: float = RECEIVE_TIMEOUT) -> ConnectionClosed:
+    def wait_closed(self, timeout: float = WAIT_S) -> ConnectionClosed:
         """Read until the server closes the connection; return how it closed it."""
         deadline = time.monotonic() + timeout
         try:
@@ -176,7 +173,7 @@ class PollingSession:
         self.path = f"{ENGINEIO_PATH}polling&sid={self.sid}"
         self.connections: list[socket.socket] = []  # from send_request, closed by close()
 
-    def request(self, method, path, body=None, headers=None, timeout=RECEIVE_TIMEOUT):
+    def request(self, method, path, body=None, headers=None, timeout=WAIT_S):
         connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
         try:
             connection.request(method, path, body=body, headers=headers or {})
@@ -201,7 +198,7 @@ class PollingSession:
     def send_request(self, method: str, head: str = "", body: bytes = b"") -> socket.socket:
         """Send a request line, ``head`` (more header lines) and ``body`` on a new connection to
         the session, without waiting for the answer; return the connection."""
-        sock = socket.create_connection((self.host, self.port), timeout=RECEIVE_TIMEOUT)
+        sock = socket.create_connection((self.host, self.port), timeout=WAIT_S)
         self.connections.append(sock)
         request = f"{method} {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{head}\r\n"
         sock.sendall(request.encode() + body)
@@ -209,7 +206,7 @@ class PollingSession:
 
     @staticmethod
     def read_response(sock: socket.socket) -> tuple[int, str]:
-        """The answer to a request sent with ``send_request`` (fails after RECEIVE_TIMEOUT)."""
+        """The answer to a request sent with ``send_request`` (fails after WAIT_S)."""
         response = http.client.HTTPResponse(sock)
         try:
             response.begin()
@@ -230,10 +227,8 @@ def second_client_in_a_room(base_url: str) -> None:
     """
     room = unique("second")
     with socketio.SimpleClient() as client:
-        client.connect(base_url, transports=["websocket"], wait_timeout=RECEIVE_TIMEOUT)
-        assert sorted(client.call("join", room, timeout=RECEIVE_TIMEOUT)) == sorted(
-            [client.sid, room]
-        )
-        assert client.call("say", (room, "still here"), timeout=RECEIVE_TIMEOUT) == "sent"
+        client.connect(base_url, transports=["websocket"], wait_timeout=WAIT_S)
+        assert sorted(client.call("join", room, timeout=WAIT_S)) == sorted([client.sid, room])
+        assert client.call("say", (room, "still here"), timeout=WAIT_S) == "sent"
         said = {"room": room, "from": client.sid, "text": "still here"}
-        assert client.receive(timeout=RECEIVE_TIMEOUT) == ["said", said]
+        assert client.receive(timeout=WAIT_S) == ["said", said]

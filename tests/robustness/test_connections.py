@@ -10,14 +10,9 @@ import socketio
 
 from lessons.lesson05_rooms.app import DEMO_TOKENS, MAX_NAME
 from lessons.lesson08_errors.app import TOKEN
-from tests.robustness.conftest import assert_nothing_reached
-from tests.robustness.raw import (
-    ENGINEIO_PATH,
-    RECEIVE_TIMEOUT,
-    RawSocket,
-    Refused,
-    second_client_in_a_room,
-)
+from tests.robustness.checks import assert_nothing_reached
+from tests.robustness.raw import ENGINEIO_PATH, RawSocket, Refused, second_client_in_a_room
+from tests.utils import WAIT_S
 
 # --- lesson 01: namespaces -------------------------------------------------------------------
 
@@ -123,7 +118,7 @@ def test_refused_auth(auth, message, rooms_server, raw_clients, red, bystander):
 
 def websocket_handshake(server, origin: str) -> int:
     """The status of a WebSocket upgrade request to the server that carries ``origin``."""
-    connection = http.client.HTTPConnection(server.host, server.port, timeout=RECEIVE_TIMEOUT)
+    connection = http.client.HTTPConnection(server.host, server.port, timeout=WAIT_S)
     try:
         connection.request(
             "GET",
@@ -181,8 +176,8 @@ def test_handler_that_raises(errors_server, raw_clients):
     assert bad.received.events == []
 
     with socketio.SimpleClient() as second:
-        second.connect(errors_server.url, transports=["websocket"], wait_timeout=RECEIVE_TIMEOUT)
-        assert second.call("divide", (6, 3), timeout=RECEIVE_TIMEOUT) == 2.0
+        second.connect(errors_server.url, transports=["websocket"], wait_timeout=WAIT_S)
+        assert second.call("divide", (6, 3), timeout=WAIT_S) == 2.0
     assert strict.call("divide", 1, 4, namespace="/strict") == [0.25]
     assert strict.received.events == []
 

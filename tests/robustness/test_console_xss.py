@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.robustness.conftest import assert_nothing_reached
+from tests.robustness.checks import assert_nothing_reached
 from tests.robustness.raw import second_client_in_a_room, unique
 from tests.utils import log_entries, payloads, run_js
 
@@ -15,12 +15,10 @@ MARKUP = (
 
 
 @pytest.fixture
-def alice(page, rooms_server):
+def alice(tab, rooms_server):
     """The lesson 05 console's first client, Alice, connected to "/"; yields her sid."""
-    page.goto(rooms_server.url + "/")
-    page.locator("#console .client").first.wait_for()
     return run_js(
-        page,
+        tab.open(rooms_server.url + "/"),
         """async () => {
             const alice = Playground.client('Alice');
             await alice.connect({namespace: '/', auth: {}});

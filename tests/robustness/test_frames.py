@@ -8,8 +8,9 @@ import os
 
 import pytest
 
-from tests.robustness.conftest import assert_nothing_reached, eventually
+from tests.robustness.checks import assert_nothing_reached
 from tests.robustness.raw import dumps, second_client_in_a_room, unique
+from tests.utils import wait_until
 
 
 def member(server, raw_clients):
@@ -125,7 +126,7 @@ def test_binary_attachment_announced_but_never_sent(rooms_server, raw_clients, b
     # Announced again, and the sender leaves instead: the half-built packet goes with it.
     bad.send(placeholder_event(bad.room))
     bad.close()
-    eventually(lambda: rooms_of(bad.sid) == [], what="the sender's rooms forgotten")
+    wait_until(lambda: rooms_of(bad.sid) == [], what="the sender's rooms forgotten")
     second_client_in_a_room(rooms_server.url)
     assert_nothing_reached(bystander)
 

@@ -5,8 +5,9 @@ import os
 import pytest
 import socketio.packet as sio
 
-from tests.robustness.conftest import assert_nothing_reached, eventually
+from tests.robustness.checks import assert_nothing_reached
 from tests.robustness.raw import PollingSession, dumps, second_client_in_a_room, unique
+from tests.utils import wait_until
 
 LIMIT = 64 * 1024  # MAX_HTTP_BUFFER_SIZE in playground/wiring.py
 TCP_STATES = {"01": "ESTABLISHED", "06": "TIME_WAIT", "08": "CLOSE_WAIT", "09": "LAST_ACK"}
@@ -107,9 +108,9 @@ def test_oversized_polling_post_from_a_client_that_hangs_up(
     post.close()  # hang up without the body and without ever polling
 
     # The server has taken the POST: the session is disconnected (its rooms are forgotten)...
-    eventually(lambda: rooms_of(session.socket_sid) == [], what="the session disconnected")
+    wait_until(lambda: rooms_of(session.socket_sid) == [], what="the session disconnected")
     # ...and the server's end of the hung-up connection is closed, not held.
-    eventually(
+    wait_until(
         lambda: server_side_of(rooms_server, client_port) is None,
         what="the server's end of the hung-up POST closed",
     )

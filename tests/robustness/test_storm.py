@@ -7,8 +7,9 @@ import os
 
 import pytest
 
-from tests.robustness.conftest import assert_nothing_reached, eventually, start
+from tests.robustness.checks import assert_nothing_reached, lesson_server
 from tests.robustness.raw import RawSocket, second_client_in_a_room, unique
+from tests.utils import wait_until
 
 STORM = 200
 
@@ -16,7 +17,7 @@ STORM = 200
 @pytest.fixture(scope="module")
 def rooms_server():
     """Lesson 05, for this module only (the other modules' clients leave sockets behind)."""
-    yield from start("05")
+    yield from lesson_server("05")
 
 
 def open_files(server) -> int:
@@ -39,7 +40,7 @@ def test_reconnect_storm(rooms_server, bystander, rooms_of):
     assert len(set(sids)) == STORM  # a new sid each time
     # The server forgets every one of them: no room keeps a member that left...
     for sid in sids:
-        eventually(lambda sid=sid: rooms_of(sid) == [], what=f"{sid} out of its rooms")
+        wait_until(lambda sid=sid: rooms_of(sid) == [], what=f"{sid} out of its rooms")
     # ...nobody is left in the storm's room: a newcomer's message reaches the newcomer only...
     newcomer = RawSocket(rooms_server.url)
     try:
@@ -50,7 +51,7 @@ def test_reconnect_storm(rooms_server, bystander, rooms_of):
     finally:
         newcomer.close()
     # ...and every connection's file descriptor is closed again.
-    eventually(
+    wait_until(
         lambda: rooms_of(sids[-1]) == [] and open_files(rooms_server) <= baseline,
         what=f"the server back to {baseline} open files",
     )
