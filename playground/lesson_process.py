@@ -18,8 +18,6 @@ from playground.server_process import ServerProcess, free_port
 
 __all__ = ["LessonFailedToStart", "LessonProcess", "PlaygroundProcess", "free_port"]
 
-STARTUP_TIMEOUT = ServerProcess.startup_timeout  # lessons listen in well under 1 s
-
 
 class LessonFailedToStart(RuntimeError):
     pass
@@ -29,7 +27,6 @@ class LessonProcess(ServerProcess):
     """``python -m playground.run`` for one lesson on a loopback port, in a process group."""
 
     failure = LessonFailedToStart
-    startup_timeout = STARTUP_TIMEOUT
     # Lesson modules served from another file (the exercises: a learner's copy of app.py):
     # module name (lessons.lesson05_rooms.app) -> path, passed to the runner as --app-file.
     app_files: ClassVar[dict[str, Path]] = {}
