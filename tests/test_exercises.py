@@ -60,10 +60,23 @@ def test_the_starting_file_serves_the_lesson_page(exercise, tmp_path, monkeypatc
                 assert exercise.title in page.read().decode()
 
 
+@pytest.fixture(scope="module")
+def walk(request, judge_warm, tmp_path_factory):
+    """The steps of the walk this run selected, judged a few at once (drift.Walk)."""
+    selected = [
+        item.callspec.params["case"]
+        for item in request.session.items
+        if item.originalname == "test_the_exercise_walks_task_by_task"
+    ]
+    walk = drift.Walk(selected, tmp_path_factory.mktemp("walk"), warm=judge_warm)
+    yield walk
+    walk.close()
+
+
 @pytest.mark.parametrize("case", WALK, ids=walk_id)
-def test_the_exercise_walks_task_by_task(case, tmp_path, judge_warm):
+def test_the_exercise_walks_task_by_task(case, walk):
     exercise, written = case
-    assert drift.step(exercise, tmp_path, written, warm=judge_warm).problems == []
+    assert walk.step(exercise, written).problems == []
 
 
 class Broken(model.Exercise):

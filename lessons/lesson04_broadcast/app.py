@@ -46,6 +46,7 @@ def create_app(**config):
     @app.post("/announce")
     def announce():
         text = request.form.get("text", "").strip()
+        # --8<-- [start:announce-body]
         if not text:
             return {"error": "The announcement is empty."}, 400
         if len(text) > MAX_ANNOUNCEMENT:
@@ -57,6 +58,7 @@ def create_app(**config):
         # sends to every client of one namespace, "/" unless namespace= says otherwise.
         socketio.emit("announcement", text)
         return {"sent": text}
+        # --8<-- [end:announce-body]
 
     # --8<-- [end:announce]
 

@@ -40,6 +40,7 @@ def create_app(**config):
     # --8<-- [end:report]
 
     # --8<-- [start:handlers]
+    # --8<-- [start:strict-handler]
     @socketio.on_error("/strict")  # errors of /strict only
     def strict_error_handler(e):
         if request.event["message"] == "connect":
@@ -47,6 +48,8 @@ def create_app(**config):
             return False
         return report("on_error('/strict')", e)  # returned: the acknowledgement
 
+    # --8<-- [end:strict-handler]
+    # --8<-- [start:default-handler]
     @socketio.on_error_default  # errors of every namespace without its own on_error
     def default_error_handler(e):
         if request.namespace == "/bare":
@@ -55,6 +58,7 @@ def create_app(**config):
             raise
         return report("on_error_default", e)
 
+    # --8<-- [end:default-handler]
     # --8<-- [end:handlers]
 
     # --8<-- [start:connect]

@@ -35,12 +35,15 @@ def create_app(**config):
     def login():
         # A demo login: any name, no password. A real app checks a password here.
         user = request.form.get("user", "").strip()
+        # --8<-- [start:login-check]
         if not 0 < len(user) <= MAX_NAME:
             return {"error": f"A user name of 1 to {MAX_NAME} characters, please."}, 400
         session["user"] = user  # the session cookie: this browser's HTTP requests and sockets
         # The token: for a client that does not carry this browser's cookie.
         return {"user": user, "token": tokens.dumps(user), "max_age": TOKEN_MAX_AGE}
+        # --8<-- [end:login-check]
 
+    # --8<-- [start:logout-whoami]
     @app.post("/logout")
     def logout():
         session.pop("user", None)
@@ -50,6 +53,7 @@ def create_app(**config):
     def whoami_http():
         return {"user": session.get("user")}  # what the session cookie says
 
+    # --8<-- [end:logout-whoami]
     # --8<-- [end:login]
 
     # --8<-- [start:connect]

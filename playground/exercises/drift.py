@@ -3,14 +3,16 @@
 Walked the way a learner walks it: with tasks 1..k written from the lesson and the rest left to
 do, every claim of tasks 1..k is proven and every claim of task k+1 has a failing test. k = 0 is
 the starting file (it must load and serve), k = n the lesson's own code. A lesson change that
-breaks its exercise breaks one of these runs.
+breaks its exercise breaks one of these runs. ``Walk`` judges many steps a few at once.
 """
 
 from __future__ import annotations
 
 import ast
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from playground.exercises import judge as judging
 from playground.exercises.judge import layers_with_tests
@@ -47,14 +49,19 @@ def write(exercise: Exercise, folder: Path, written: int) -> dict[str, Path]:
     return files
 
 
+def layers_at(exercise: Exercise, written: int) -> tuple[str, ...]:
+    """The layers a step runs: those of the tasks written and of the one at hand."""
+    needed = {layer for task in exercise.tasks[: written + 1] for layer in layers_of(task)}
+    return tuple(layer for layer in ("client", "browser") if layer in needed)
+
+
 def step(exercise: Exercise, folder: Path, written: int, warm=None) -> Step:
     """Run the lesson's tests with tasks 1..written done; say what does not hold."""
     tasks, problems = exercise.tasks, []
     proven_now = [claim for task in tasks[:written] for claim in task.claims]
     at_hand = tasks[written] if written < len(tasks) else None
     claims = proven_now + (list(at_hand.claims) if at_hand else [])
-    needed = {layer for task in tasks[: written + 1] for layer in layers_of(task)}
-    layers = tuple(layer for layer in ("client", "browser") if layer in needed)
+    layers = layers_at(exercise, written)
     files = write(exercise, folder, written)
     judgement = judging.judge(exercise, files, layers, claims=claims, first_failure=True, warm=warm)
     if judgement.import_error:
@@ -76,3 +83,32 @@ def step(exercise: Exercise, folder: Path, written: int, warm=None) -> Step:
                     f"({judgement.claim_state(claim)})"
                 )
     return Step(written, problems)
+
+
+class Walk:
+    """Steps of walks judged a few at once, each by its own pytest forked from ``warm``.
+
+    A step mostly waits (on its pytest, a server starting, a browser test's deadline), so two
+    running beside each other use the cores one leaves idle. Steps with browser tests run one at
+    a time, beside the others: their tests time what they see. ``Walk.step()`` waits for one.
+    """
+
+    LANES: ClassVar[dict[str, int]] = {"client": 2, "browser": 1}  # steps at once, per kind
+
+    def __init__(self, steps: list[tuple[Exercise, int]], folder: Path, warm):
+        self._lanes = {layer: ThreadPoolExecutor(n) for layer, n in self.LANES.items()}
+        self._steps = {
+            (exercise.id, written): self._lanes[layers_at(exercise, written)[-1]].submit(
+                step, exercise, folder / exercise.id, written, warm
+            )
+            # The steps that prove most first: the longest start early, and an exercise's heavy
+            # steps (each of lesson 12's runs seven probe processes) are far apart in the queue.
+            for exercise, written in sorted(steps, key=lambda step: -step[1])
+        }
+
+    def step(self, exercise: Exercise, written: int) -> Step:
+        return self._steps[(exercise.id, written)].result()
+
+    def close(self) -> None:
+        for lane in self._lanes.values():
+            lane.shutdown(cancel_futures=True)

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from playground.app_file import module_name
@@ -92,8 +93,14 @@ def all_claims(exercise: Exercise) -> list[str]:
     return [claim.id for claim in claims_of(exercise.lesson)]
 
 
+@cache
+def claims_tests() -> dict:
+    """Each claim's tests, read from the test files once a process: a read takes ~0.5 s."""
+    return proofs_by_claim()
+
+
 def layers_with_tests(claim: str) -> set[str]:
-    return {proof.layer for proof in proofs_by_claim().get(claim, []) if proof.layer in LAYERS}
+    return {proof.layer for proof in claims_tests().get(claim, []) if proof.layer in LAYERS}
 
 
 def judge(
@@ -137,7 +144,7 @@ def judge(
 
 def _start(argv: list[str], output, warm: ForkServer | None):
     if warm is not None:
-        return warm.spawn("pytest", argv, stdout=output, cwd=ROOT)
+        return warm.spawn(__name__, argv, stdout=output, cwd=ROOT)  # pytest: see the end
     return subprocess.Popen(
         [sys.executable, "-m", "pytest", *argv],
         cwd=ROOT,
@@ -179,7 +186,7 @@ def _claims_of_node(nodeid: str) -> list[str]:
     test = test.split("[")[0]
     return [
         claim
-        for claim, proofs in proofs_by_claim().items()
+        for claim, proofs in claims_tests().items()
         for proof in proofs
         if proof.path.as_posix() == path and proof.test == test
     ]
@@ -188,3 +195,16 @@ def _claims_of_node(nodeid: str) -> list[str]:
 def warm_parent() -> ForkServer:
     """A warm parent for judging: pytest and the lessons' stack imported once."""
     return ForkServer(preload=WARM_IMPORTS, cwd=ROOT)
+
+
+if __name__ == "__main__":
+    # A judging pytest forked from the warm parent. What it inherited lives as long as it does, so
+    # gc.freeze() puts it out of the collector's sight: pytest collects garbage several times as
+    # it ends, and each pass would walk the whole inherited heap, copying the parent's pages as
+    # it touches every object. Lesson 05's 31 tests: 0.45 s of CPU instead of 0.6.
+    import gc
+
+    import pytest
+
+    gc.freeze()
+    sys.exit(pytest.console_main())

@@ -17,6 +17,20 @@ from playground.manifest import ROOT
 
 WIDTH = 100
 MARKS = {"done": "✓", "failing": "✗", "unjudged": "·", "todo": "·"}
+# Messages that say little about the learner's code as they come, and what they mean there:
+# (exception, words of its message) -> what to say.
+MEANINGS = {
+    ("RuntimeError", "not connected"): (
+        "The test client is not connected in that namespace: nothing handles the namespace yet "
+        "(no handler or Namespace class is registered for it), or its connect handler refused "
+        "the client."
+    ),
+    ("TypeError", "missing 1 required positional argument: 'auth'"): (
+        "Flask-SocketIO calls a connect handler once more without auth when it raises "
+        "TypeError, so this hides the TypeError your connect handler raised: look at its "
+        "calls (an argument that does not exist, such as to= in self.emit()?)."
+    ),
+}
 
 
 def shown(path) -> str:
@@ -125,9 +139,19 @@ def _failure(result: Result, traceback: bool) -> list[str]:
             lines.append(f"{pad}{test_line['source']}")
         message = details.get("message") or ""
         lines.append(f"{pad}{details.get('exception', 'failed')}: {message}".rstrip(": "))
+    if meaning := _meaning(details):
+        lines += textwrap.wrap(meaning, WIDTH, initial_indent=pad, subsequent_indent=pad)
     if traceback and details.get("longrepr"):
         lines.append(textwrap.indent(details["longrepr"], pad))
     return lines
+
+
+def _meaning(details: dict) -> str:
+    exception, message = details.get("exception", ""), details.get("message") or ""
+    for (kind, words), meaning in MEANINGS.items():
+        if exception == kind and words in message:
+            return meaning
+    return ""
 
 
 def shown_where(where: str) -> str:
