@@ -23,7 +23,15 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from playground import manifest
 from playground.lesson_process import LessonProcess
-from playground.run import ASYNC_MODES, EXIT_PORT_IN_USE, port_is_free, quiet_eventlet_warning
+from playground.run import (
+    ASYNC_MODES,
+    EXIT_PORT_IN_USE,
+    add_server_options,
+    port_is_free,
+    quiet_eventlet_warning,
+    server_settings,
+)
+from playground.wiring import RefuseForeignHosts
 
 
 @dataclass
@@ -42,8 +50,11 @@ class Entry:
         return f"{self.server.url}/" if self.server else f"{self.path[1:]}/"
 
 
-def load(lessons, async_mode: str) -> tuple[list[Entry], dict]:
-    """Each lesson's app, by mount path; an entry per lesson, with the error if it failed."""
+def load(lessons, async_mode: str, **config) -> tuple[list[Entry], dict]:
+    """Each lesson's app, by mount path; an entry per lesson, with the error if it failed.
+
+    ``config`` goes to every mounted lesson's ``create_app`` (the server settings, say).
+    """
     entries, apps = [], {}
     for lesson in lessons:
         entry = Entry(lesson, f"/lessons/{lesson.id}")
@@ -52,6 +63,7 @@ def load(lessons, async_mode: str) -> tuple[list[Entry], dict]:
                 entry.server = LessonProcess(lesson, async_mode=async_mode).start()
             else:
                 app, _ = lesson.create_app(
+                    **config,
                     ASYNC_MODE=async_mode,
                     SERVER_VIEW=True,
                     # Lessons share this origin and each signs with its own key: keep each
@@ -104,6 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000, help="0 picks a free port")
     parser.add_argument("--async-mode", choices=ASYNC_MODES, default="eventlet")
+    add_server_options(parser)
     args = parser.parse_args(argv)
     if args.port and not port_is_free(args.host, args.port):
         print(
@@ -114,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.async_mode == "eventlet":
         quiet_eventlet_warning()
-    entries, apps = load(manifest.lessons(), args.async_mode)
+    entries, apps = load(manifest.lessons(), args.async_mode, **server_settings(args))
     for entry in entries:
         if not entry.live:
             print(f"lesson {entry.lesson.id} failed to load:\n{entry.error}", file=sys.stderr)
@@ -129,7 +142,8 @@ def main(argv: list[str] | None = None) -> None:
 
     # SIGTERM stops the playground the way Ctrl-C does.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    app = DispatcherMiddleware(index_app(entries), apps)
+    # The Host check around everything: the index and any path under no lesson too.
+    app = RefuseForeignHosts(DispatcherMiddleware(index_app(entries), apps), args.allow_host)
     try:
         with contextlib.suppress(KeyboardInterrupt):
             serve(app, args.host, args.port, args.async_mode, ready)

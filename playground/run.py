@@ -61,7 +61,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="URL",
         help="share this redis:// queue with other servers (see lesson 11)",
     )
+    add_server_options(parser)
     return parser.parse_args(argv)
+
+
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    """The options the runner and the playground share: who may call."""
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="answer requests for this host name too (with --host 0.0.0.0, say); repeatable",
+    )
+
+
+def server_settings(args: argparse.Namespace) -> dict:
+    """The lesson config keys (playground/wiring.py DEFAULTS) the server options override."""
+    given = {
+        "ALLOWED_HOSTS": tuple(args.allow_host),
+    }
+    return {key: value for key, value in given.items() if value not in (None, ())}
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -116,7 +136,10 @@ def main(argv: list[str] | None = None) -> None:
         quiet_eventlet_warning()
     try:
         app, socketio = lesson.create_app(
-            args.variant, ASYNC_MODE=args.async_mode, MESSAGE_QUEUE=args.message_queue
+            args.variant,
+            ASYNC_MODE=args.async_mode,
+            MESSAGE_QUEUE=args.message_queue,
+            **server_settings(args),
         )
     except LookupError as error:
         fail(str(error), EXIT_USAGE)

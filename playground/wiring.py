@@ -6,6 +6,7 @@ and then contains only the feature it teaches.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from urllib.parse import parse_qs
@@ -33,6 +34,12 @@ DEFAULTS = {
     # The console's live server view (python-socketio's admin instrumentation, read-only).
     # Only the playground launcher turns it on.
     "SERVER_VIEW": False,
+    # --- what a request may carry -----------------------------------------------------------
+    # Host names a request may name besides localhost, 127.x.x.x and [::1] on the port the
+    # server listens on: "name" (any port) or "name:port". Anything else is answered 421, so a
+    # page whose name was rebound to 127.0.0.1 (DNS rebinding) reaches nothing. --allow-host adds
+    # one; so would a deployment for its public name, or for nginx's host:port in front of it.
+    "ALLOWED_HOSTS": (),
 }
 # --8<-- [end:defaults]
 
@@ -73,8 +80,9 @@ def lesson_app(import_name: str, **config) -> tuple[Flask, SocketIO]:
         message_queue=app.config["MESSAGE_QUEUE"],
         serializer=BoundedPacket,
     )
-    app.wsgi_app = RefuseOversizedPosts(
-        app.wsgi_app, socketio.server.eio, app.config["MAX_HTTP_BUFFER_SIZE"]
+    app.wsgi_app = RefuseForeignHosts(
+        RefuseOversizedPosts(app.wsgi_app, socketio.server.eio, app.config["MAX_HTTP_BUFFER_SIZE"]),
+        app.config["ALLOWED_HOSTS"],
     )
     server_view = instrument(socketio) if app.config["SERVER_VIEW"] else None
 
@@ -106,6 +114,76 @@ def instrument(socketio: SocketIO) -> dict:
     auth = {"token": secrets.token_urlsafe(16)}
     socketio.server.instrument(auth=auth, read_only=True, namespace=SERVER_VIEW_NAMESPACE)
     return {"namespace": SERVER_VIEW_NAMESPACE, "auth": auth}
+
+
+# --8<-- [start:hosts]
+class RefuseForeignHosts:
+    """Answer 421 unless the request's ``Host`` names this server (DNS rebinding).
+
+    A page on another site can make its name resolve to 127.0.0.1 and then load this server's
+    pages and open Socket.IO connections as if it were the lesson's own page: engine.io's origin
+    check compares ``Origin`` with ``Host``, and both carry the other site's name. Only the Host
+    tells: accepted are localhost, 127.x.x.x and [::1] with the port the server listens on, and
+    the names in ``allowed`` ("name" on any port, "name:port" on that one). Every request is
+    checked before anything else runs: pages, views, polling and the WebSocket handshake.
+    """
+
+    def __init__(self, wsgi_app, allowed=()):
+        self.wsgi_app = wsgi_app
+        self.allowed = {name.lower() for name in allowed}
+
+    def __call__(self, environ, start_response):
+        host = environ.get("HTTP_HOST", "")
+        port = environ.get("SERVER_PORT", "")
+        if self.names_this_server(host, port):
+            return self.wsgi_app(environ, start_response)
+        shown = repr(host[:100]) if host else "no Host header"
+        loopback = [f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}"]
+        names = ", ".join([*loopback, *sorted(self.allowed)])
+        body = (
+            f"421 Misdirected Request: {shown} is not this server's name; it answers to {names} "
+            "(more with --allow-host or ALLOWED_HOSTS, docs/reference/settings.md)\n"
+        ).encode()
+        start_response("421 Misdirected Request", plain_text_headers(body))
+        return [body]
+
+    def names_this_server(self, host: str, port: str) -> bool:
+        host = host.lower()
+        name, given_port = split_host(host)
+        if host in self.allowed or name in self.allowed:
+            return True
+        # Without a port too: a rebinding page always sends its own name, and some clients
+        # (simple-websocket 1.1's) leave out a port that is not 80.
+        return is_loopback(name) and given_port in ("", port)
+
+
+def split_host(host: str) -> tuple[str, str]:
+    """("name", "port") of a Host header: "[::1]:5000" -> ("::1", "5000"); "a" -> ("a", "")."""
+    if host.startswith("["):
+        name, _, rest = host[1:].partition("]")
+        return name, rest.removeprefix(":")
+    name, _, port = host.partition(":")
+    return name, port
+
+
+def is_loopback(name: str) -> bool:
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+# --8<-- [end:hosts]
+
+
+def plain_text_headers(body: bytes) -> list[tuple[str, str]]:
+    return [
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Length", str(len(body))),
+        ("X-Content-Type-Options", "nosniff"),
+    ]
 
 
 # --8<-- [start:limits]

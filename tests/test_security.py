@@ -1,5 +1,5 @@
 """Secure defaults, each checked: the secret key, allowed origins, the message size limit, where
-the development-server flag may appear, and the dependency floors.
+the development-server flag may appear, the dependency floors and the Host check.
 
 What a browser or an attacker meets is checked against live eventlet servers (raw HTTP and a raw
 WebSocket), started as `nox -s lesson` starts them.
@@ -381,3 +381,20 @@ def test_pyproject_declares_the_floors(package, floor):
         if requirement.name == package:
             lowest = [Version(s.version) for s in requirement.specifier if s.operator == ">="]
             assert lowest and max(lowest) >= Version(floor), where
+
+
+# --- Host: DNS rebinding ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lesson, variant", every_lesson_app())
+def test_every_lesson_answers_only_requests_that_name_it(lesson, variant):
+    """The live servers, the playground and every transport: tests/robustness/test_rebinding.py."""
+    app, _ = lesson.create_app(variant, ASYNC_MODE="threading")
+    client = app.test_client()  # Host: localhost, on port 80
+    assert client.get("/").status_code == 200
+    refused = client.get("/", headers={"Host": "rebound.example"})
+    assert refused.status_code == 421
+    assert refused.text.startswith("421 Misdirected Request: 'rebound.example' is not this server")
+    assert client.get("/", headers={"Host": "localhost:8080"}).status_code == 421
+    allowed, _ = lesson.create_app(variant, ASYNC_MODE="threading", ALLOWED_HOSTS=["lessons.test"])
+    assert allowed.test_client().get("/", headers={"Host": "lessons.test"}).status_code == 200

@@ -12,8 +12,10 @@ import time
 
 import pytest
 
+from lessons.lesson05_rooms.app import DEMO_TOKENS
 from playground import manifest
 from playground.lesson_process import LessonProcess
+from tests.robustness.measure import Bystander, Unharmed
 from tests.robustness.raw import RECEIVE_TIMEOUT, RawSocket, unique
 
 
@@ -107,3 +109,32 @@ def eventually(check, timeout: float = RECEIVE_TIMEOUT, what: str = ""):
         if time.monotonic() > deadline:
             raise AssertionError(f"still not true after {timeout} s: {what or check}")
     return result
+
+
+# --- a bystander in another lesson or namespace, and the server's memory (tests/robustness/
+# measure.py): what the cases added for issue 12 assert besides their own checks ------------
+
+
+@pytest.fixture
+def unharmed():
+    """``unharmed(pid, url, namespace, event, *args, answer=..., auth=...)``: an ``Unharmed``
+    whose bystander (a ``Bystander`` of those arguments) is connected now; closed after."""
+    made = []
+
+    def watch(pid: int, url: str, namespace: str, event: str, *args, **kwargs) -> Unharmed:
+        watched = Unharmed(pid, Bystander(url, namespace, event, *args, **kwargs))
+        made.append(watched)
+        return watched
+
+    yield watch
+    for watched in made:
+        watched.bystander.close()
+
+
+@pytest.fixture
+def chat_unharmed(rooms_server, unharmed):
+    """Lesson 05 watched by a member of the /chat group blue (another namespace than "/")."""
+    auth = {"name": "Bea", "group": "blue", "token": DEMO_TOKENS["blue"]}
+    return unharmed(
+        rooms_server.process.pid, rooms_server.url, "/chat", "say", "still here", auth=auth
+    )
