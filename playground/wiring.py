@@ -9,13 +9,15 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import weakref
 from urllib.parse import parse_qs
 
 from engineio.socket import Socket as EngineSocket
 from flask import Blueprint, Flask, render_template
-from flask_socketio import SocketIO
+from flask_socketio import ConnectionRefusedError, SocketIO
 from markupsafe import Markup, escape
 from socketio import packet as socketio_packet
+from socketio.admin import InstrumentedServer
 
 from playground import manifest
 from playground.claims import LAYERS, claims_of
@@ -44,10 +46,14 @@ DEFAULTS = {
 # --8<-- [end:defaults]
 
 SERVER_VIEW_NAMESPACE = "/admin"
-ENGINE_SOCKET_METHODS = {
-    name: getattr(EngineSocket, name)
-    for name in ("handle_post_request", "_websocket_handler", "_send_ping")
+# The engine.io Socket methods that python-socketio's admin instrumentation wraps, and the
+# function of its InstrumentedServer that each wrapper calls.
+INSTRUMENTED_SOCKET_METHODS = {
+    "handle_post_request": InstrumentedServer._eio_handle_post_request,
+    "_websocket_handler": InstrumentedServer._eio_websocket_handler,
+    "_send_ping": InstrumentedServer._eio_send_ping,
 }
+ENGINE_SOCKET_METHODS = {name: getattr(EngineSocket, name) for name in INSTRUMENTED_SOCKET_METHODS}
 
 console = Blueprint(
     "playground",
@@ -97,23 +103,6 @@ def lesson_app(import_name: str, **config) -> tuple[Flask, SocketIO]:
         )
 
     return app, socketio
-
-
-def instrument(socketio: SocketIO) -> dict:
-    """Turn on python-socketio's admin feed for the console's server view; return how to join it.
-
-    Read-only, and behind a per-process token that only the lesson's own page carries.
-    """
-    # instrument() wraps three engine.io Socket methods on the class itself, keeping the previous
-    # ones under one shared attribute: a second instrumented server in the same process (the
-    # playground mounts every lesson in one) would wrap its own wrapper and recurse forever on
-    # the first polling POST. Restoring the originals first avoids that; only the last server
-    # then keeps the traffic counters and ping reports, which the console does not use.
-    for name, method in ENGINE_SOCKET_METHODS.items():
-        setattr(EngineSocket, name, method)
-    auth = {"token": secrets.token_urlsafe(16)}
-    socketio.server.instrument(auth=auth, read_only=True, namespace=SERVER_VIEW_NAMESPACE)
-    return {"namespace": SERVER_VIEW_NAMESPACE, "auth": auth}
 
 
 # --8<-- [start:hosts]
@@ -184,6 +173,86 @@ def plain_text_headers(body: bytes) -> list[tuple[str, str]]:
         ("Content-Length", str(len(body))),
         ("X-Content-Type-Options", "nosniff"),
     ]
+
+
+# --8<-- [start:server-view]
+def instrument(socketio: SocketIO) -> dict:
+    """Turn on the admin feed for the console's server view; return how to join it.
+
+    Read-only, and behind a per-process token that only the lesson's own page carries.
+    """
+    auth = {"token": secrets.token_urlsafe(16)}
+    ServerView(socketio.server, auth=auth, read_only=True, namespace=SERVER_VIEW_NAMESPACE)
+    return {"namespace": SERVER_VIEW_NAMESPACE, "auth": auth}
+
+
+class ServerView(InstrumentedServer):
+    """python-socketio 5.18's admin instrumentation, safe to show and right for every viewer.
+
+    - A socket is shown as its sid, namespace, transport and rooms. Upstream's serialization
+      also carries every request header (Cookie included), the query string and ``clientId``,
+      the engine.io sid: the only credential of a polling client (a POST with it runs events
+      as that client).
+    - A viewer that connects is sent the sockets there already. Upstream's ``config()`` reuses
+      its ``sid`` argument as a loop variable and sends ``all_sockets`` to the last socket it
+      listed instead (socketio/admin.py, lines 149-171).
+    - One process may hold several instrumented servers (the playground mounts every lesson in
+      one). Upstream wraps three engine.io ``Socket`` methods on the class itself, for one
+      server: a second wraps the first's wrapper (and recursed forever on the first polling
+      POST), or, with the originals put back first, only the last server gets the traffic
+      counts and the socket list re-sent with each ping of every lesson. Here each method is
+      wrapped once, and each socket is reported to its own server's view.
+    """
+
+    def instrument(self):
+        for name, method in ENGINE_SOCKET_METHODS.items():
+            setattr(EngineSocket, name, method)  # what upstream wraps, and calls from its wrapper
+        super().instrument()
+        VIEWS[self.sio.eio] = self
+        for name, report in INSTRUMENTED_SOCKET_METHODS.items():
+            setattr(EngineSocket, name, report_to_own_view(ENGINE_SOCKET_METHODS[name], report))
+
+    def serialize_socket(self, sid, namespace, eio_sid=None):
+        shown = super().serialize_socket(sid, namespace, eio_sid)
+        return {key: shown[key] for key in ("id", "nsp", "transport", "rooms")}
+
+    def admin_connect(self, sid, environ, client_auth):
+        if client_auth != self.auth:
+            raise ConnectionRefusedError("authentication failed")
+        self.sio.start_background_task(self.send_config, sid)
+
+    def send_config(self, viewer: str) -> None:
+        # The viewer is told once its connection is complete (upstream sleeps 0.1 s instead).
+        for _ in range(500):
+            if self.sio.manager.is_connected(viewer, self.admin_namespace):
+                break
+            self.sio.sleep(0.01)
+        features = ["AGGREGATED_EVENTS", "ALL_EVENTS"]  # read-only: no EMIT, JOIN, DISCONNECT
+        self.sio.emit(
+            "config", {"supportedFeatures": features}, to=viewer, namespace=self.admin_namespace
+        )
+        sockets = [
+            self.serialize_socket(sid, namespace, eio_sid)
+            for namespace in list(self.sio.manager.get_namespaces())
+            for sid, eio_sid in self.sio.manager.get_participants(namespace, None)
+        ]
+        self.sio.emit("all_sockets", sockets, to=viewer, namespace=self.admin_namespace)
+
+
+VIEWS = weakref.WeakKeyDictionary()  # engine.io server -> its ServerView
+
+
+def report_to_own_view(original, report):
+    """A Socket method that reports to the view of the socket's own server, if it has one."""
+
+    def method(socket, *args):
+        view = VIEWS.get(socket.server)
+        return original(socket, *args) if view is None else report(socket, view, *args)
+
+    return method
+
+
+# --8<-- [end:server-view]
 
 
 # --8<-- [start:limits]
