@@ -29,9 +29,10 @@ from playground.run import (
     add_server_options,
     port_is_free,
     quiet_eventlet_warning,
+    server_options,
     server_settings,
 )
-from playground.wiring import RefuseForeignHosts
+from playground.wiring import DEFAULTS, RefuseForeignHosts
 
 
 @dataclass
@@ -87,26 +88,33 @@ def index_app(entries: list[Entry]) -> Flask:
     return app
 
 
-def serve(app, host: str, port: int, async_mode: str, ready) -> None:
-    """Serve ``app`` with the async mode's own server; call ``ready(port)`` once listening."""
+def serve(app, host: str, port: int, async_mode: str, ready, settings: dict) -> None:
+    """Serve ``app`` with the async mode's own server; call ``ready(port)`` once listening.
+
+    ``settings``: SOCKET_TIMEOUT and MAX_CLIENT_CONNECTIONS (playground/wiring.py DEFAULTS),
+    bounding what one client can hold of the one server every lesson shares.
+    """
+    options = server_options(
+        async_mode, settings["SOCKET_TIMEOUT"], settings["MAX_CLIENT_CONNECTIONS"]
+    )
     if async_mode == "eventlet":
         import eventlet
         import eventlet.wsgi
 
         listener = eventlet.listen((host, port), reuse_port=False)
         ready(listener.getsockname()[1])
-        eventlet.wsgi.server(listener, app, log_output=False)
+        eventlet.wsgi.server(listener, app, log_output=False, **options)
     elif async_mode == "gevent":
         from gevent import pywsgi
 
-        server = pywsgi.WSGIServer((host, port), app, log=None)
+        server = pywsgi.WSGIServer((host, port), app, log=None, **options)
         server.start()
         ready(server.server_port)
         server.serve_forever()
     else:
         from werkzeug.serving import make_server
 
-        server = make_server(host, port, app, threaded=True)
+        server = make_server(host, port, app, threaded=True, **options)
         ready(server.server_port)
         server.serve_forever()
 
@@ -118,6 +126,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--async-mode", choices=ASYNC_MODES, default="eventlet")
     add_server_options(parser)
     args = parser.parse_args(argv)
+    settings = {**DEFAULTS, **server_settings(args)}
     if args.port and not port_is_free(args.host, args.port):
         print(
             f"error: port {args.port} on {args.host} is already in use; choose another with --port",
@@ -146,7 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     app = RefuseForeignHosts(DispatcherMiddleware(index_app(entries), apps), args.allow_host)
     try:
         with contextlib.suppress(KeyboardInterrupt):
-            serve(app, args.host, args.port, args.async_mode, ready)
+            serve(app, args.host, args.port, args.async_mode, ready, settings)
     finally:
         for entry in entries:
             if entry.server:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import threading
 import weakref
 from urllib.parse import parse_qs
 
@@ -42,6 +43,22 @@ DEFAULTS = {
     # page whose name was rebound to 127.0.0.1 (DNS rebinding) reaches nothing. --allow-host adds
     # one; so would a deployment for its public name, or for nginx's host:port in front of it.
     "ALLOWED_HOSTS": (),
+    # HTTP request bodies (forms, JSON): Flask answers 413 above this, before reading the body.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 64 * 1024,  # Flask's default: 500,000 bytes per form field
+    "MAX_FORM_PARTS": 32,  # Flask's default: 1,000 fields and files per form
+    # --- what one client may take from a server shared with everyone else -------------------
+    # Events of one client being handled at once; more are refused until some end. A client
+    # that waits for each answer never has more than one: this stops floods, not fast clients.
+    "MAX_EVENTS_IN_PROGRESS": 64,
+    # Rooms one client may be in (in each namespace), its own sid room not counted.
+    "MAX_ROOMS_PER_CLIENT": 100,
+    # The server the runner starts (socketio.run) and the playground's: seconds a client socket
+    # may wait on a read or a write, and connections one address may hold open at once (more
+    # get 503). 60 s is above Engine.IO's ping interval + timeout (45 s): no live WebSocket or
+    # long-poll is cut. 256 is above the soak's 200 clients and below eventlet's pool of 1,024.
+    "SOCKET_TIMEOUT": 60.0,
+    "MAX_CLIENT_CONNECTIONS": 256,
 }
 # --8<-- [end:defaults]
 
@@ -86,10 +103,12 @@ def lesson_app(import_name: str, **config) -> tuple[Flask, SocketIO]:
         message_queue=app.config["MESSAGE_QUEUE"],
         serializer=BoundedPacket,
     )
+    ClientLimits(socketio, app.config["MAX_EVENTS_IN_PROGRESS"], app.config["MAX_ROOMS_PER_CLIENT"])
     app.wsgi_app = RefuseForeignHosts(
         RefuseOversizedPosts(app.wsgi_app, socketio.server.eio, app.config["MAX_HTTP_BUFFER_SIZE"]),
         app.config["ALLOWED_HOSTS"],
     )
+    app.register_error_handler(InputRefused, lambda refused: ({"error": str(refused)}, 400))
     server_view = instrument(socketio) if app.config["SERVER_VIEW"] else None
 
     @app.get("/")
@@ -173,6 +192,107 @@ def plain_text_headers(body: bytes) -> list[tuple[str, str]]:
         ("Content-Length", str(len(body))),
         ("X-Content-Type-Options", "nosniff"),
     ]
+
+
+class InputRefused(ValueError):
+    """Client input a handler will not act on. The wiring answers with the reason: the event's
+    acknowledgement becomes ``{"error": reason}`` (an HTTP view answers 400 with it)."""
+
+
+# --8<-- [start:client-limits]
+class ClientLimits:
+    """What one client may make its server do: MAX_EVENTS_IN_PROGRESS and MAX_ROOMS_PER_CLIENT.
+
+    Events are counted in python-socketio's own dispatch, before it starts a task for one: an
+    event over the limit costs nothing more than its refusal. Without it a client that sends
+    2,000 ``join`` frames at once has 2,000 handlers queued ahead of everyone else's, and each
+    answers ``rooms()``, which grows with every room (measured: a bystander in another lesson
+    waited seconds). A refused event is answered when the client asked for an answer (the ack
+    ``{"error": ...}``), else with one ``rate_limited`` event until the client is served again.
+    ``InputRefused`` raised in a handler becomes its acknowledgement here too.
+    """
+
+    SETTING = "MAX_EVENTS_IN_PROGRESS in playground/wiring.py"
+
+    def __init__(self, socketio: SocketIO, max_events: int, max_rooms: int):
+        server = self.server = socketio.server
+        self.max_events, self.max_rooms = max_events, max_rooms
+        self.in_progress: dict[str, int] = {}  # sid -> its events being handled now
+        self.told: set[str] = set()  # sids sent `rate_limited` since their last accepted event
+        self.refused = 0  # events refused so far
+        self.lock = threading.Lock()  # handlers end in other threads in threading mode
+        self.dispatch, self.run_handler = server._handle_event, server._handle_event_internal
+        self.enter, self.flask_handle_event = server.enter_room, socketio._handle_event
+        server._handle_event, server._handle_event_internal = self.handle_event, self.handled
+        server.enter_room, socketio._handle_event = self.enter_room, self.answer_refusal
+
+    def handle_event(self, eio_sid, namespace, id, data):
+        namespace = namespace or "/"
+        sid = self.server.manager.sid_from_eio_sid(eio_sid, namespace)
+        if sid is None or not self.server.manager.is_connected(sid, namespace):
+            return self.dispatch(eio_sid, namespace, id, data)  # python-socketio drops it
+        with self.lock:
+            busy = self.in_progress.get(sid, 0)
+            accepted = busy < self.max_events
+            if accepted:
+                self.in_progress[sid] = busy + 1
+                self.told.discard(sid)
+        if accepted:
+            return self.dispatch(eio_sid, namespace, id, data)
+        event = data[0] if isinstance(data, list) and data and isinstance(data[0], str) else None
+        self.refuse(sid, eio_sid, namespace, id, event)
+        return None
+
+    def handled(self, server, sid, *args):
+        try:
+            return self.run_handler(server, sid, *args)
+        finally:
+            with self.lock:
+                left = self.in_progress.pop(sid, 1) - 1
+                if left:
+                    self.in_progress[sid] = left
+                else:
+                    self.told.discard(sid)
+
+    def refuse(self, sid, eio_sid, namespace, id, event) -> None:
+        error = (
+            f"too many events at once: at most {self.max_events} of one client's are handled "
+            f"at a time ({self.SETTING})"
+        )
+        if id is not None:
+            answer = socketio_packet.Packet(
+                socketio_packet.ACK, namespace=namespace, id=id, data=[{"error": error}]
+            )
+            self.server._send_packet(eio_sid, answer)
+        elif sid not in self.told:
+            self.told.add(sid)
+            notice = {"event": event, "limit": self.max_events, "setting": self.SETTING}
+            self.server.emit("rate_limited", notice, to=sid, namespace=namespace)
+        self.refused += 1
+        if self.refused % 16 == 0:
+            # A green thread runs until it waits, and reading a flood's frames never waits: let
+            # everyone else's events run now and then. (At every refusal it costs 10x more.)
+            self.server.sleep(0)
+
+    def enter_room(self, sid, room, namespace=None):
+        joined = self.server.manager.get_rooms(sid, namespace or "/")
+        if room not in joined and len(joined) > self.max_rooms:  # its sid room is one of them
+            raise InputRefused(
+                f"at most {self.max_rooms} rooms per client "
+                "(MAX_ROOMS_PER_CLIENT in playground/wiring.py)"
+            )
+        return self.enter(sid, room, namespace=namespace)
+
+    def answer_refusal(self, handler, message, namespace, sid, *args):
+        try:
+            return self.flask_handle_event(handler, message, namespace, sid, *args)
+        except InputRefused as refused:
+            if message == "connect":
+                raise ConnectionRefusedError(str(refused)) from None
+            return {"error": str(refused)}
+
+
+# --8<-- [end:client-limits]
 
 
 # --8<-- [start:server-view]

@@ -1,5 +1,6 @@
 """Secure defaults, each checked: the secret key, allowed origins, the message size limit, where
-the development-server flag may appear, the dependency floors and the Host check.
+the development-server flag may appear, the dependency floors, the Host check and request
+bodies.
 
 What a browser or an attacker meets is checked against live eventlet servers (raw HTTP and a raw
 WebSocket), started as `nox -s lesson` starts them.
@@ -398,3 +399,15 @@ def test_every_lesson_answers_only_requests_that_name_it(lesson, variant):
     assert client.get("/", headers={"Host": "localhost:8080"}).status_code == 421
     allowed, _ = lesson.create_app(variant, ASYNC_MODE="threading", ALLOWED_HOSTS=["lessons.test"])
     assert allowed.test_client().get("/", headers={"Host": "lessons.test"}).status_code == 200
+
+
+# --- request bodies ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lesson, variant", every_lesson_app())
+def test_every_lesson_bounds_http_request_bodies(lesson, variant):
+    """Over the limit, live and before the body is read: tests/robustness/test_exhaustion.py."""
+    app, _ = lesson.create_app(variant, ASYNC_MODE="threading")
+    assert app.config["MAX_CONTENT_LENGTH"] == LIMIT
+    assert app.config["MAX_FORM_MEMORY_SIZE"] == LIMIT
+    assert app.config["MAX_FORM_PARTS"] == DEFAULTS["MAX_FORM_PARTS"] < 1000  # Flask's 1,000
