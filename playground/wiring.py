@@ -194,9 +194,50 @@ def plain_text_headers(body: bytes) -> list[tuple[str, str]]:
     ]
 
 
+# --8<-- [start:room-name]
+MAX_ROOM_NAME = 100  # characters of a room name or a sid a client may send
+
+
 class InputRefused(ValueError):
     """Client input a handler will not act on. The wiring answers with the reason: the event's
     acknowledgement becomes ``{"error": reason}`` (an HTTP view answers 400 with it)."""
+
+
+def room_name(value, what: str = "room") -> str:
+    """``value`` if a client may name a room with it: a string of 1 to MAX_ROOM_NAME characters.
+
+    Anything else is refused, None above all: python-socketio keeps the clients connected to a
+    namespace in the room ``None``, so ``close_room(None)`` or ``leave_room(None)`` would cut
+    them off while their connections stay up. And ``to=None`` or ``to=""`` is no room at all:
+    ``emit()`` then answers the sender, ``socketio.emit()`` every client of the namespace.
+    """
+    if isinstance(value, str) and 0 < len(value) <= MAX_ROOM_NAME:
+        return value
+    got = f"{len(value)} characters" if isinstance(value, str) else JSON_KINDS.get(type(value))
+    raise InputRefused(f"a {what} must be a string of 1 to {MAX_ROOM_NAME} characters, not {got}")
+
+
+# What a client's JSON value became in Python, in the words of the error a client gets.
+JSON_KINDS = {
+    type(None): "None",  # null
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    list: "a list",
+    dict: "an object",
+    bytes: "binary data",
+}
+
+
+def room_names(value, what: str = "sid") -> list[str]:
+    """One room name, or a list of them (at most MAX_ROOMS_PER_CLIENT), as a list."""
+    values = value if isinstance(value, list) else [value]
+    if len(values) > DEFAULTS["MAX_ROOMS_PER_CLIENT"]:
+        raise InputRefused(f"at most {DEFAULTS['MAX_ROOMS_PER_CLIENT']} {what}s at once")
+    return [room_name(item, what) for item in values]
+
+
+# --8<-- [end:room-name]
 
 
 # --8<-- [start:client-limits]
