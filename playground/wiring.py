@@ -14,7 +14,7 @@ import weakref
 from urllib.parse import parse_qs
 
 from engineio.socket import Socket as EngineSocket
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, render_template, request
 from flask_socketio import ConnectionRefusedError, SocketIO
 from markupsafe import Markup, escape
 from socketio import packet as socketio_packet
@@ -47,6 +47,11 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "MAX_FORM_MEMORY_SIZE": 64 * 1024,  # Flask's default: 500,000 bytes per form field
     "MAX_FORM_PARTS": 32,  # Flask's default: 1,000 fields and files per form
+    # Lax: the browser sends the session cookie with this site's own requests and with a link
+    # followed from elsewhere, never with another site's POST or fetch. HttpOnly: no script
+    # reads it. Not Secure: that would need HTTPS, and these servers speak plain HTTP.
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
     # --- what one client may take from a server shared with everyone else -------------------
     # Events of one client being handled at once; more are refused until some end. A client
     # that waits for each answer never has more than one: this stops floods, not fast clients.
@@ -108,6 +113,7 @@ def lesson_app(import_name: str, **config) -> tuple[Flask, SocketIO]:
         RefuseOversizedPosts(app.wsgi_app, socketio.server.eio, app.config["MAX_HTTP_BUFFER_SIZE"]),
         app.config["ALLOWED_HOSTS"],
     )
+    app.before_request(refuse_cross_site_writes)
     app.register_error_handler(InputRefused, lambda refused: ({"error": str(refused)}, 400))
     server_view = instrument(socketio) if app.config["SERVER_VIEW"] else None
 
@@ -192,6 +198,35 @@ def plain_text_headers(body: bytes) -> list[tuple[str, str]]:
         ("Content-Length", str(len(body))),
         ("X-Content-Type-Options", "nosniff"),
     ]
+
+
+# --8<-- [start:cross-site]
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def refuse_cross_site_writes():
+    """Before every request of a lesson app: refuse a state change asked by another site's page.
+
+    A form or a fetch() on any site can POST to a loopback server, with the learner's cookies:
+    SameSite=Lax keeps the session cookie off it, and this refuses the request itself. Browsers
+    say where a request comes from (``Sec-Fetch-Site``, and ``Origin`` on every POST); a client
+    that is not a browser (curl, Python) sends neither and is not a page anyone was tricked into.
+    """
+    if request.method in SAFE_METHODS:
+        return None
+    own = request.host_url.rstrip("/")
+    site = request.headers.get("Sec-Fetch-Site")
+    origin = request.headers.get("Origin")
+    if site not in (None, "same-origin", "none"):
+        why = f"Sec-Fetch-Site: {site}"
+    elif origin is not None and origin != own:
+        why = f"Origin {origin[:100]}"
+    else:
+        return None
+    return {"error": f"cross-site {request.method} refused: {why} is not {own}"}, 403
+
+
+# --8<-- [end:cross-site]
 
 
 # --8<-- [start:room-name]

@@ -1,6 +1,6 @@
 """Secure defaults, each checked: the secret key, allowed origins, the message size limit, where
-the development-server flag may appear, the dependency floors, the Host check and request
-bodies.
+the development-server flag may appear, the dependency floors, the Host check, cross-site
+requests and the session cookie, and request bodies.
 
 What a browser or an attacker meets is checked against live eventlet servers (raw HTTP and a raw
 WebSocket), started as `nox -s lesson` starts them.
@@ -22,6 +22,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
+from lessons.lesson09_auth.app import token_serializer
 from playground import manifest
 from playground.lesson_process import LessonProcess
 from playground.run import parse_args
@@ -399,6 +400,136 @@ def test_every_lesson_answers_only_requests_that_name_it(lesson, variant):
     assert client.get("/", headers={"Host": "localhost:8080"}).status_code == 421
     allowed, _ = lesson.create_app(variant, ASYNC_MODE="threading", ALLOWED_HOSTS=["lessons.test"])
     assert allowed.test_client().get("/", headers={"Host": "lessons.test"}).status_code == 200
+
+
+# --- cross-site requests ---------------------------------------------------------------------
+
+CROSS_SITE = {
+    "foreign-origin": {"Origin": EVIL},
+    "sandboxed-origin": {"Origin": "null"},
+    "same-host-other-port": {"Origin": "http://localhost:8080"},
+    "fetch-metadata-cross-site": {"Sec-Fetch-Site": "cross-site"},
+    "fetch-metadata-same-site": {"Sec-Fetch-Site": "same-site"},  # another port of localhost
+}
+
+
+def state_changing_routes(app) -> list[str]:
+    """Every URL of the app that takes a non-GET method (a sid in the path filled in)."""
+    return sorted(
+        rule.rule.replace("<sid>", "some-sid")
+        for rule in app.url_map.iter_rules()
+        if rule.methods - {"GET", "HEAD", "OPTIONS"}
+    )
+
+
+def test_the_lessons_that_change_state_over_http_are_these():
+    found = {
+        lesson.id: state_changing_routes(lesson.create_app(ASYNC_MODE="threading")[0])
+        for lesson in manifest.lessons()
+    }
+    assert {lesson: routes for lesson, routes in found.items() if routes} == {
+        "03": [
+            "/view/emit",
+            "/view/emit-broadcast",
+            "/view/emit-to/some-sid",
+            "/view/socketio-emit",
+            "/view/socketio-emit-broadcast",
+        ],
+        "04": ["/announce"],
+        "09": ["/login", "/logout"],
+        "11": ["/worker"],
+    }
+
+
+@pytest.mark.parametrize("lesson_id", ["03", "04", "09", "11"])
+@pytest.mark.parametrize("headers", CROSS_SITE.values(), ids=CROSS_SITE.keys())
+def test_every_state_changing_request_from_another_site_is_refused(lesson_id, headers):
+    app, socketio = manifest.find(lesson_id).create_app(ASYNC_MODE="threading")
+    token = token_serializer(app.secret_key).dumps("Watcher")  # lesson 09 wants credentials
+    watcher = socketio.test_client(app, auth={"token": token})
+    assert watcher.is_connected()
+    client = app.test_client()
+    for route in state_changing_routes(app):
+        answer = client.post(route, data={"text": "hi", "user": "Mallory"}, headers=headers)
+        assert answer.status_code == 403, route
+        why = f"Origin {headers['Origin']}" if "Origin" in headers else "Sec-Fetch-Site: "
+        assert answer.json["error"].startswith(f"cross-site POST refused: {why}"), answer.json
+        assert "Set-Cookie" not in answer.headers
+    assert watcher.get_received() == []  # nothing was emitted by any of them
+
+
+@pytest.mark.parametrize("lesson_id", ["03", "04", "09"])
+def test_the_same_origin_and_clients_that_are_not_browsers_are_served(lesson_id):
+    app, _ = manifest.find(lesson_id).create_app(ASYNC_MODE="threading")
+    client = app.test_client()
+    same_origin = {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}
+    for headers in (same_origin, {}):  # {}: curl or Python, with neither header
+        for route in state_changing_routes(app):
+            answer = client.post(route, data={"text": "hi", "user": "Ann"}, headers=headers)
+            assert answer.status_code != 403, (route, answer.text)
+
+
+def test_the_session_cookie_is_httponly_and_samesite_lax_not_secure():
+    app, _ = manifest.find("09").create_app(ASYNC_MODE="threading")
+    cookie = app.test_client().post("/login", data={"user": "Ann"}).headers["Set-Cookie"]
+    attributes = {part.strip().split("=")[0] for part in cookie.split(";")}
+    assert {"HttpOnly", "SameSite"} <= attributes and "Secure" not in attributes
+    assert "SameSite=Lax" in cookie
+    assert DEFAULTS["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+@pytest.fixture(scope="module")
+def broadcast_server():
+    with LessonProcess(manifest.find("04")) as server:
+        yield server
+
+
+def post(server, path: str, fields: str, origin: str | None):
+    """(status, JSON answer, Set-Cookie) of a form POST, as a page at ``origin`` sends it."""
+    connection = http.client.HTTPConnection(server.host, server.port, timeout=RECEIVE_TIMEOUT)
+    try:
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        headers |= {"Origin": origin} if origin else {}
+        connection.request("POST", path, body=fields, headers=headers)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read()), response.getheader("Set-Cookie")
+    finally:
+        connection.close()
+
+
+def test_a_cross_site_announcement_is_refused_and_nothing_is_broadcast(broadcast_server):
+    listener = RawSocket(broadcast_server.url)
+    try:
+        listener.connect()
+        status, answer, _ = post(broadcast_server, "/announce", "text=from+evil", EVIL)
+        assert (status, answer) == (
+            403,
+            {"error": f"cross-site POST refused: Origin {EVIL} is not {broadcast_server.url}"},
+        )
+        assert post(broadcast_server, "/announce", "text=ours", broadcast_server.url)[:2] == (
+            200,
+            {"sent": "ours"},
+        )
+        listener.wait_until(lambda: listener.received.events, what="the announcement")
+        assert listener.received.events == [("/", "announcement", ["ours"])]  # the first is ours
+    finally:
+        listener.close()
+
+
+@pytest.fixture(scope="module")
+def auth_server():
+    with LessonProcess(manifest.find("09")) as server:
+        yield server
+
+
+def test_a_cross_site_login_or_logout_is_refused_and_sets_no_session(auth_server):
+    for path in ("/login", "/logout"):
+        status, answer, cookie = post(auth_server, path, "user=Mallory", EVIL)
+        assert status == 403 and cookie is None
+        assert answer["error"].startswith("cross-site POST refused: Origin http://evil.example")
+    status, answer, cookie = post(auth_server, "/login", "user=Ann", auth_server.url)
+    assert (status, answer["user"]) == (200, "Ann")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 # --- request bodies ----------------------------------------------------------------------------
