@@ -1,6 +1,6 @@
 """Secure defaults, each checked: the secret key, allowed origins, the message size limit, where
 the development-server flag may appear, the dependency floors, the Host check, cross-site
-requests and the session cookie, and request bodies.
+requests and the session cookie, request bodies, and lesson 11's private Redis.
 
 What a browser or an attacker meets is checked against live eventlet servers (raw HTTP and a raw
 WebSocket), started as `nox -s lesson` starts them.
@@ -12,19 +12,24 @@ import ast
 import http.client
 import json
 import os
+import re
+import socket
 import subprocess
 import sys
+import tempfile
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+import redis
 from packaging.requirements import Requirement
 from packaging.version import Version
 
 from lessons.lesson09_auth.app import token_serializer
 from playground import manifest
 from playground.lesson_process import LessonProcess
+from playground.redis_server import RedisServer
 from playground.run import parse_args
 from playground.wiring import DEFAULTS
 from tests.robustness.conftest import eventually
@@ -542,3 +547,54 @@ def test_every_lesson_bounds_http_request_bodies(lesson, variant):
     assert app.config["MAX_CONTENT_LENGTH"] == LIMIT
     assert app.config["MAX_FORM_MEMORY_SIZE"] == LIMIT
     assert app.config["MAX_FORM_PARTS"] == DEFAULTS["MAX_FORM_PARTS"] < 1000  # Flask's 1,000
+
+
+# --- the private Redis of lesson 11 ------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_server():
+    with RedisServer() as server:
+        yield server
+
+
+def redis_says(server, command: bytes) -> bytes:
+    """What the server answers to an inline command (as ``redis-cli`` or ``nc`` sends one)."""
+    with socket.create_connection((server.host, server.port), timeout=RECEIVE_TIMEOUT) as c:
+        c.sendall(command)
+        return c.recv(4096)
+
+
+def test_the_private_redis_refuses_a_client_without_its_password(redis_server):
+    assert re.fullmatch(r"redis://:[0-9a-f]{32}@127\.0\.0\.1:\d+", redis_server.url)
+    assert redis_says(redis_server, b"PING\r\n").startswith(b"-NOAUTH")
+    assert redis_says(redis_server, b"CONFIG GET dir\r\n").startswith(b"-NOAUTH")
+    with redis.Redis.from_url(redis_server.url) as client:  # the URL carries it
+        assert client.ping()
+    cmdline = Path(f"/proc/{redis_server.process.pid}/cmdline").read_bytes()
+    assert redis_server.password.encode() not in cmdline  # not in anyone's process list
+
+
+def test_the_private_redis_works_in_a_temporary_directory_of_its_own(redis_server):
+    checkout_before = git_status()
+    with redis.Redis.from_url(redis_server.url) as client:
+        directory = Path(client.config_get("dir")["dir"])
+        assert directory == redis_server.directory
+        assert directory.parent == Path(tempfile.gettempdir()) and ROOT not in directory.parents
+        assert client.save()  # what any local process could do before: now it needs the password
+    assert (directory / "dump.rdb").is_file()
+    assert not (ROOT / "dump.rdb").exists() and git_status() == checkout_before
+
+    redis_server.stop()
+
+    assert not directory.exists()
+
+
+def git_status() -> str:
+    return subprocess.run(
+        ["git", "status", "--porcelain", "--ignored"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
