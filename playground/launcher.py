@@ -23,7 +23,16 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from playground import manifest
 from playground.lesson_process import LessonProcess
-from playground.run import ASYNC_MODES, EXIT_PORT_IN_USE, port_is_free, quiet_eventlet_warning
+from playground.run import (
+    ASYNC_MODES,
+    EXIT_PORT_IN_USE,
+    add_server_options,
+    port_is_free,
+    quiet_eventlet_warning,
+    server_options,
+    server_settings,
+)
+from playground.wiring import DEFAULTS, RefuseForeignHosts
 
 
 @dataclass
@@ -42,8 +51,11 @@ class Entry:
         return f"{self.server.url}/" if self.server else f"{self.path[1:]}/"
 
 
-def load(lessons, async_mode: str) -> tuple[list[Entry], dict]:
-    """Each lesson's app, by mount path; an entry per lesson, with the error if it failed."""
+def load(lessons, async_mode: str, **config) -> tuple[list[Entry], dict]:
+    """Each lesson's app, by mount path; an entry per lesson, with the error if it failed.
+
+    ``config`` goes to every mounted lesson's ``create_app`` (the server settings, say).
+    """
     entries, apps = [], {}
     for lesson in lessons:
         entry = Entry(lesson, f"/lessons/{lesson.id}")
@@ -52,6 +64,7 @@ def load(lessons, async_mode: str) -> tuple[list[Entry], dict]:
                 entry.server = LessonProcess(lesson, async_mode=async_mode).start()
             else:
                 app, _ = lesson.create_app(
+                    **config,
                     ASYNC_MODE=async_mode,
                     SERVER_VIEW=True,
                     # Lessons share this origin and each signs with its own key: keep each
@@ -75,26 +88,33 @@ def index_app(entries: list[Entry]) -> Flask:
     return app
 
 
-def serve(app, host: str, port: int, async_mode: str, ready) -> None:
-    """Serve ``app`` with the async mode's own server; call ``ready(port)`` once listening."""
+def serve(app, host: str, port: int, async_mode: str, ready, settings: dict) -> None:
+    """Serve ``app`` with the async mode's own server; call ``ready(port)`` once listening.
+
+    ``settings``: SOCKET_TIMEOUT and MAX_CLIENT_CONNECTIONS (playground/wiring.py DEFAULTS),
+    bounding what one client can hold of the one server every lesson shares.
+    """
+    options = server_options(
+        async_mode, settings["SOCKET_TIMEOUT"], settings["MAX_CLIENT_CONNECTIONS"]
+    )
     if async_mode == "eventlet":
         import eventlet
         import eventlet.wsgi
 
         listener = eventlet.listen((host, port), reuse_port=False)
         ready(listener.getsockname()[1])
-        eventlet.wsgi.server(listener, app, log_output=False)
+        eventlet.wsgi.server(listener, app, log_output=False, **options)
     elif async_mode == "gevent":
         from gevent import pywsgi
 
-        server = pywsgi.WSGIServer((host, port), app, log=None)
+        server = pywsgi.WSGIServer((host, port), app, log=None, **options)
         server.start()
         ready(server.server_port)
         server.serve_forever()
     else:
         from werkzeug.serving import make_server
 
-        server = make_server(host, port, app, threaded=True)
+        server = make_server(host, port, app, threaded=True, **options)
         ready(server.server_port)
         server.serve_forever()
 
@@ -104,7 +124,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000, help="0 picks a free port")
     parser.add_argument("--async-mode", choices=ASYNC_MODES, default="eventlet")
+    add_server_options(parser)
     args = parser.parse_args(argv)
+    settings = {**DEFAULTS, **server_settings(args)}
     if args.port and not port_is_free(args.host, args.port):
         print(
             f"error: port {args.port} on {args.host} is already in use; choose another with --port",
@@ -114,7 +136,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.async_mode == "eventlet":
         quiet_eventlet_warning()
-    entries, apps = load(manifest.lessons(), args.async_mode)
+    entries, apps = load(manifest.lessons(), args.async_mode, **server_settings(args))
     for entry in entries:
         if not entry.live:
             print(f"lesson {entry.lesson.id} failed to load:\n{entry.error}", file=sys.stderr)
@@ -129,10 +151,11 @@ def main(argv: list[str] | None = None) -> None:
 
     # SIGTERM stops the playground the way Ctrl-C does.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    app = DispatcherMiddleware(index_app(entries), apps)
+    # The Host check around everything: the index and any path under no lesson too.
+    app = RefuseForeignHosts(DispatcherMiddleware(index_app(entries), apps), args.allow_host)
     try:
         with contextlib.suppress(KeyboardInterrupt):
-            serve(app, args.host, args.port, args.async_mode, ready)
+            serve(app, args.host, args.port, args.async_mode, ready, settings)
     finally:
         for entry in entries:
             if entry.server:

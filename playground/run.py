@@ -27,9 +27,11 @@ if __name__ == "__main__" and "--monkey-patch" in sys.argv[1:]:
 # --8<-- [end:monkey-patch]
 
 import argparse
+import contextlib
 import errno
 import os
 import socket
+import threading
 from pathlib import Path
 
 from playground import app_file, manifest
@@ -70,6 +72,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="share this redis:// queue with other servers (see lesson 11)",
     )
+    add_server_options(parser)
     return parser
 
 
@@ -91,6 +94,127 @@ def lesson_list() -> str:
             usage.format_usage().rstrip(),
         ]
     )
+
+
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    """The options the runner and the playground share: who may call, and what one may take."""
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="answer requests for this host name too (with --host 0.0.0.0, say); repeatable",
+    )
+    parser.add_argument(
+        "--socket-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="close a client socket that waits longer on a read or write (default: 60)",
+    )
+    parser.add_argument(
+        "--max-client-connections",
+        type=int,
+        metavar="N",
+        help="connections one address may hold open at once; more get 503 (default: 256)",
+    )
+
+
+def server_settings(args: argparse.Namespace) -> dict:
+    """The lesson config keys (playground/wiring.py DEFAULTS) the server options override."""
+    given = {
+        "ALLOWED_HOSTS": tuple(args.allow_host),
+        "SOCKET_TIMEOUT": args.socket_timeout,
+        "MAX_CLIENT_CONNECTIONS": args.max_client_connections,
+    }
+    return {key: value for key, value in given.items() if value not in (None, ())}
+
+
+# --8<-- [start:bounded-server]
+class ClientConnections:
+    """The connections each client address holds open; at most ``limit`` at once."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.open: dict[str, int] = {}
+        self.lock = threading.Lock()  # threading mode handles connections in threads
+
+    def enter(self, address: str) -> bool:
+        with self.lock:
+            held = self.open.get(address, 0)
+            if held >= self.limit:
+                return False
+            self.open[address] = held + 1
+            return True
+
+    def leave(self, address: str) -> None:
+        with self.lock:
+            held = self.open.pop(address) - 1
+            if held:
+                self.open[address] = held
+
+
+class BoundedConnection:
+    """Mixed into the async mode's connection handler, whose ``handle()`` serves a connection.
+
+    A timeout on the client's socket, so a request that never completes is closed instead of
+    holding a green thread (eventlet's pool has 1,024) for good, and at most
+    ``clients.limit`` connections from one address: one more is answered 503 and closed.
+    """
+
+    clients: ClientConnections
+    timeout: float
+    socket_attribute = "request"  # where the handler keeps the client's socket
+
+    def handle(self):
+        client = getattr(self, self.socket_attribute)
+        address = self.client_address[0] if isinstance(self.client_address, tuple) else ""
+        if not self.clients.enter(address):
+            body = (
+                f"503 Service Unavailable: {address} holds {self.clients.limit} connections, "
+                "the most one client may (--max-client-connections, MAX_CLIENT_CONNECTIONS)\n"
+            ).encode()
+            head = (
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+            )
+            with contextlib.suppress(OSError):
+                client.sendall(head.encode() + body)
+                client.shutdown(socket.SHUT_WR)
+                # Read what the client sent already: closing with it unread would reset the
+                # connection, and the client could lose the answer.
+                client.settimeout(0)
+                client.recv(65536)
+            return
+        try:
+            client.settimeout(self.timeout)
+            super().handle()
+        finally:
+            self.clients.leave(address)
+
+
+def server_options(async_mode: str, socket_timeout: float, max_client_connections: int) -> dict:
+    """Keyword arguments for the async mode's server that bound what one client can hold.
+
+    The same for ``socketio.run`` (which passes them on) and the playground's own server.
+    """
+    bounds = {"clients": ClientConnections(max_client_connections), "timeout": socket_timeout}
+    if async_mode == "eventlet":
+        import eventlet.wsgi
+
+        handler = type("Handler", (BoundedConnection, eventlet.wsgi.HttpProtocol), bounds)
+        # eventlet sets the socket's timeout again after each request line: tell it the same.
+        return {"protocol": handler, "socket_timeout": socket_timeout}
+    if async_mode == "gevent":
+        from gevent import pywsgi
+
+        bounds["socket_attribute"] = "socket"
+        return {"handler_class": type("Handler", (BoundedConnection, pywsgi.WSGIHandler), bounds)}
+    from werkzeug.serving import WSGIRequestHandler
+
+    return {"request_handler": type("Handler", (BoundedConnection, WSGIRequestHandler), bounds)}
+
+
+# --8<-- [end:bounded-server]
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -153,10 +277,16 @@ def main(argv: list[str] | None = None) -> None:
             fail(f"{error.where or args.app_file}: {error}", 1)
     try:
         app, socketio = lesson.create_app(
-            args.variant, ASYNC_MODE=args.async_mode, MESSAGE_QUEUE=args.message_queue
+            args.variant,
+            ASYNC_MODE=args.async_mode,
+            MESSAGE_QUEUE=args.message_queue,
+            **server_settings(args),
         )
     except LookupError as error:
         fail(str(error), EXIT_USAGE)
+    limits = server_options(
+        args.async_mode, app.config["SOCKET_TIMEOUT"], app.config["MAX_CLIENT_CONNECTIONS"]
+    )
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(
         f"Lesson {lesson.id} — {lesson.title} ({args.async_mode}): "
@@ -179,6 +309,7 @@ def main(argv: list[str] | None = None) -> None:
             port=args.port,
             log_output=args.access_log,
             allow_unsafe_werkzeug=True,
+            **limits,
         )
     except KeyboardInterrupt:
         print("stopped", flush=True)

@@ -6,15 +6,19 @@ and then contains only the feature it teaches.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+import threading
+import weakref
 from urllib.parse import parse_qs
 
 from engineio.socket import Socket as EngineSocket
-from flask import Blueprint, Flask, render_template
-from flask_socketio import SocketIO
+from flask import Blueprint, Flask, render_template, request
+from flask_socketio import ConnectionRefusedError, SocketIO
 from markupsafe import Markup, escape
 from socketio import packet as socketio_packet
+from socketio.admin import InstrumentedServer
 
 from playground import manifest
 from playground.claims import LAYERS, claims_of
@@ -33,14 +37,45 @@ DEFAULTS = {
     # The console's live server view (python-socketio's admin instrumentation, read-only).
     # Only the playground launcher turns it on.
     "SERVER_VIEW": False,
+    # --- what a request may carry -----------------------------------------------------------
+    # Host names a request may name besides localhost, 127.x.x.x and [::1] on the port the
+    # server listens on: "name" (any port) or "name:port". Anything else is answered 421, so a
+    # page whose name was rebound to 127.0.0.1 (DNS rebinding) reaches nothing. --allow-host adds
+    # one; so would a deployment for its public name, or for nginx's host:port in front of it.
+    "ALLOWED_HOSTS": (),
+    # HTTP request bodies (forms, JSON): Flask answers 413 above this, before reading the body.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 64 * 1024,  # Flask's default: 500,000 bytes per form field
+    "MAX_FORM_PARTS": 32,  # Flask's default: 1,000 fields and files per form
+    # Lax: the browser sends the session cookie with this site's own requests and with a link
+    # followed from elsewhere, never with another site's POST or fetch. HttpOnly: no script
+    # reads it. Not Secure: that would need HTTPS, and these servers speak plain HTTP.
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    # --- what one client may take from a server shared with everyone else -------------------
+    # Events of one client being handled at once; more are refused until some end. A client
+    # that waits for each answer never has more than one: this stops floods, not fast clients.
+    "MAX_EVENTS_IN_PROGRESS": 64,
+    # Rooms one client may be in (in each namespace), its own sid room not counted.
+    "MAX_ROOMS_PER_CLIENT": 100,
+    # The server the runner starts (socketio.run) and the playground's: seconds a client socket
+    # may wait on a read or a write, and connections one address may hold open at once (more
+    # get 503). 60 s is above Engine.IO's ping interval + timeout (45 s): no live WebSocket or
+    # long-poll is cut. 256 is above the soak's 200 clients and below eventlet's pool of 1,024.
+    "SOCKET_TIMEOUT": 60.0,
+    "MAX_CLIENT_CONNECTIONS": 256,
 }
 # --8<-- [end:defaults]
 
 SERVER_VIEW_NAMESPACE = "/admin"
-ENGINE_SOCKET_METHODS = {
-    name: getattr(EngineSocket, name)
-    for name in ("handle_post_request", "_websocket_handler", "_send_ping")
+# The engine.io Socket methods that python-socketio's admin instrumentation wraps, and the
+# function of its InstrumentedServer that each wrapper calls.
+INSTRUMENTED_SOCKET_METHODS = {
+    "handle_post_request": InstrumentedServer._eio_handle_post_request,
+    "_websocket_handler": InstrumentedServer._eio_websocket_handler,
+    "_send_ping": InstrumentedServer._eio_send_ping,
 }
+ENGINE_SOCKET_METHODS = {name: getattr(EngineSocket, name) for name in INSTRUMENTED_SOCKET_METHODS}
 
 console = Blueprint(
     "playground",
@@ -74,9 +109,13 @@ def lesson_app(import_name: str, **config) -> tuple[Flask, SocketIO]:
         message_queue=app.config["MESSAGE_QUEUE"],
         serializer=BoundedPacket,
     )
-    app.wsgi_app = RefuseOversizedPosts(
-        app.wsgi_app, socketio.server.eio, app.config["MAX_HTTP_BUFFER_SIZE"]
+    ClientLimits(socketio, app.config["MAX_EVENTS_IN_PROGRESS"], app.config["MAX_ROOMS_PER_CLIENT"])
+    app.wsgi_app = RefuseForeignHosts(
+        RefuseOversizedPosts(app.wsgi_app, socketio.server.eio, app.config["MAX_HTTP_BUFFER_SIZE"]),
+        app.config["ALLOWED_HOSTS"],
     )
+    app.before_request(refuse_cross_site_writes)
+    app.register_error_handler(InputRefused, lambda refused: ({"error": str(refused)}, 400))
     server_view = instrument(socketio) if app.config["SERVER_VIEW"] else None
 
     @app.get("/")
@@ -92,21 +131,325 @@ def lesson_app(import_name: str, **config) -> tuple[Flask, SocketIO]:
     return app, socketio
 
 
+# --8<-- [start:hosts]
+class RefuseForeignHosts:
+    """Answer 421 unless the request's ``Host`` names this server (DNS rebinding).
+
+    A page on another site can make its name resolve to 127.0.0.1 and then load this server's
+    pages and open Socket.IO connections as if it were the lesson's own page: engine.io's origin
+    check compares ``Origin`` with ``Host``, and both carry the other site's name. Only the Host
+    tells: accepted are localhost, 127.x.x.x and [::1] with the port the server listens on, and
+    the names in ``allowed`` ("name" on any port, "name:port" on that one). Every request is
+    checked before anything else runs: pages, views, polling and the WebSocket handshake.
+    """
+
+    def __init__(self, wsgi_app, allowed=()):
+        self.wsgi_app = wsgi_app
+        self.allowed = {name.lower() for name in allowed}
+
+    def __call__(self, environ, start_response):
+        host = environ.get("HTTP_HOST", "")
+        port = environ.get("SERVER_PORT", "")
+        if self.names_this_server(host, port):
+            return self.wsgi_app(environ, start_response)
+        shown = repr(host[:100]) if host else "no Host header"
+        loopback = [f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}"]
+        names = ", ".join([*loopback, *sorted(self.allowed)])
+        body = (
+            f"421 Misdirected Request: {shown} is not this server's name; it answers to {names} "
+            "(more with --allow-host or ALLOWED_HOSTS, docs/reference/settings.md)\n"
+        ).encode()
+        start_response("421 Misdirected Request", plain_text_headers(body))
+        return [body]
+
+    def names_this_server(self, host: str, port: str) -> bool:
+        host = host.lower()
+        name, given_port = split_host(host)
+        if host in self.allowed or name in self.allowed:
+            return True
+        # Without a port too: a rebinding page always sends its own name, and some clients
+        # (simple-websocket 1.1's) leave out a port that is not 80.
+        return is_loopback(name) and given_port in ("", port)
+
+
+def split_host(host: str) -> tuple[str, str]:
+    """("name", "port") of a Host header: "[::1]:5000" -> ("::1", "5000"); "a" -> ("a", "")."""
+    if host.startswith("["):
+        name, _, rest = host[1:].partition("]")
+        return name, rest.removeprefix(":")
+    name, _, port = host.partition(":")
+    return name, port
+
+
+def is_loopback(name: str) -> bool:
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+# --8<-- [end:hosts]
+
+
+def plain_text_headers(body: bytes) -> list[tuple[str, str]]:
+    return [
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Length", str(len(body))),
+        ("X-Content-Type-Options", "nosniff"),
+    ]
+
+
+# --8<-- [start:cross-site]
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def refuse_cross_site_writes():
+    """Before every request of a lesson app: refuse a state change asked by another site's page.
+
+    A form or a fetch() on any site can POST to a loopback server, with the learner's cookies:
+    SameSite=Lax keeps the session cookie off it, and this refuses the request itself. Browsers
+    say where a request comes from (``Sec-Fetch-Site``, and ``Origin`` on every POST); a client
+    that is not a browser (curl, Python) sends neither and is not a page anyone was tricked into.
+    """
+    if request.method in SAFE_METHODS:
+        return None
+    own = request.host_url.rstrip("/")
+    site = request.headers.get("Sec-Fetch-Site")
+    origin = request.headers.get("Origin")
+    if site not in (None, "same-origin", "none"):
+        why = f"Sec-Fetch-Site: {site}"
+    elif origin is not None and origin != own:
+        why = f"Origin {origin[:100]}"
+    else:
+        return None
+    return {"error": f"cross-site {request.method} refused: {why} is not {own}"}, 403
+
+
+# --8<-- [end:cross-site]
+
+
+# --8<-- [start:room-name]
+MAX_ROOM_NAME = 100  # characters of a room name or a sid a client may send
+
+
+class InputRefused(ValueError):
+    """Client input a handler will not act on. The wiring answers with the reason: the event's
+    acknowledgement becomes ``{"error": reason}`` (an HTTP view answers 400 with it)."""
+
+
+def room_name(value, what: str = "room") -> str:
+    """``value`` if a client may name a room with it: a string of 1 to MAX_ROOM_NAME characters.
+
+    Anything else is refused, None above all: python-socketio keeps the clients connected to a
+    namespace in the room ``None``, so ``close_room(None)`` or ``leave_room(None)`` would cut
+    them off while their connections stay up. And ``to=None`` or ``to=""`` is no room at all:
+    ``emit()`` then answers the sender, ``socketio.emit()`` every client of the namespace.
+    """
+    if isinstance(value, str) and 0 < len(value) <= MAX_ROOM_NAME:
+        return value
+    got = f"{len(value)} characters" if isinstance(value, str) else JSON_KINDS.get(type(value))
+    raise InputRefused(f"a {what} must be a string of 1 to {MAX_ROOM_NAME} characters, not {got}")
+
+
+# What a client's JSON value became in Python, in the words of the error a client gets.
+JSON_KINDS = {
+    type(None): "None",  # null
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    list: "a list",
+    dict: "an object",
+    bytes: "binary data",
+}
+
+
+def room_names(value, what: str = "sid") -> list[str]:
+    """One room name, or a list of them (at most MAX_ROOMS_PER_CLIENT), as a list."""
+    values = value if isinstance(value, list) else [value]
+    if len(values) > DEFAULTS["MAX_ROOMS_PER_CLIENT"]:
+        raise InputRefused(f"at most {DEFAULTS['MAX_ROOMS_PER_CLIENT']} {what}s at once")
+    return [room_name(item, what) for item in values]
+
+
+# --8<-- [end:room-name]
+
+
+# --8<-- [start:client-limits]
+class ClientLimits:
+    """What one client may make its server do: MAX_EVENTS_IN_PROGRESS and MAX_ROOMS_PER_CLIENT.
+
+    Events are counted in python-socketio's own dispatch, before it starts a task for one: an
+    event over the limit costs nothing more than its refusal. Without it a client that sends
+    2,000 ``join`` frames at once has 2,000 handlers queued ahead of everyone else's, and each
+    answers ``rooms()``, which grows with every room (measured: a bystander in another lesson
+    waited seconds). A refused event is answered when the client asked for an answer (the ack
+    ``{"error": ...}``), else with one ``rate_limited`` event until the client is served again.
+    ``InputRefused`` raised in a handler becomes its acknowledgement here too.
+    """
+
+    SETTING = "MAX_EVENTS_IN_PROGRESS in playground/wiring.py"
+
+    def __init__(self, socketio: SocketIO, max_events: int, max_rooms: int):
+        server = self.server = socketio.server
+        self.max_events, self.max_rooms = max_events, max_rooms
+        self.in_progress: dict[str, int] = {}  # sid -> its events being handled now
+        self.told: set[str] = set()  # sids sent `rate_limited` since their last accepted event
+        self.refused = 0  # events refused so far
+        self.lock = threading.Lock()  # handlers end in other threads in threading mode
+        self.dispatch, self.run_handler = server._handle_event, server._handle_event_internal
+        self.enter, self.flask_handle_event = server.enter_room, socketio._handle_event
+        server._handle_event, server._handle_event_internal = self.handle_event, self.handled
+        server.enter_room, socketio._handle_event = self.enter_room, self.answer_refusal
+
+    def handle_event(self, eio_sid, namespace, id, data):
+        namespace = namespace or "/"
+        sid = self.server.manager.sid_from_eio_sid(eio_sid, namespace)
+        if sid is None or not self.server.manager.is_connected(sid, namespace):
+            return self.dispatch(eio_sid, namespace, id, data)  # python-socketio drops it
+        with self.lock:
+            busy = self.in_progress.get(sid, 0)
+            accepted = busy < self.max_events
+            if accepted:
+                self.in_progress[sid] = busy + 1
+                self.told.discard(sid)
+        if accepted:
+            return self.dispatch(eio_sid, namespace, id, data)
+        event = data[0] if isinstance(data, list) and data and isinstance(data[0], str) else None
+        self.refuse(sid, eio_sid, namespace, id, event)
+        return None
+
+    def handled(self, server, sid, *args):
+        try:
+            return self.run_handler(server, sid, *args)
+        finally:
+            with self.lock:
+                left = self.in_progress.pop(sid, 1) - 1
+                if left:
+                    self.in_progress[sid] = left
+                else:
+                    self.told.discard(sid)
+
+    def refuse(self, sid, eio_sid, namespace, id, event) -> None:
+        error = (
+            f"too many events at once: at most {self.max_events} of one client's are handled "
+            f"at a time ({self.SETTING})"
+        )
+        if id is not None:
+            answer = socketio_packet.Packet(
+                socketio_packet.ACK, namespace=namespace, id=id, data=[{"error": error}]
+            )
+            self.server._send_packet(eio_sid, answer)
+        elif sid not in self.told:
+            self.told.add(sid)
+            notice = {"event": event, "limit": self.max_events, "setting": self.SETTING}
+            self.server.emit("rate_limited", notice, to=sid, namespace=namespace)
+        self.refused += 1
+        if self.refused % 16 == 0:
+            # A green thread runs until it waits, and reading a flood's frames never waits: let
+            # everyone else's events run now and then. (At every refusal it costs 10x more.)
+            self.server.sleep(0)
+
+    def enter_room(self, sid, room, namespace=None):
+        joined = self.server.manager.get_rooms(sid, namespace or "/")
+        if room not in joined and len(joined) > self.max_rooms:  # its sid room is one of them
+            raise InputRefused(
+                f"at most {self.max_rooms} rooms per client "
+                "(MAX_ROOMS_PER_CLIENT in playground/wiring.py)"
+            )
+        return self.enter(sid, room, namespace=namespace)
+
+    def answer_refusal(self, handler, message, namespace, sid, *args):
+        try:
+            return self.flask_handle_event(handler, message, namespace, sid, *args)
+        except InputRefused as refused:
+            if message == "connect":
+                raise ConnectionRefusedError(str(refused)) from None
+            return {"error": str(refused)}
+
+
+# --8<-- [end:client-limits]
+
+
+# --8<-- [start:server-view]
 def instrument(socketio: SocketIO) -> dict:
-    """Turn on python-socketio's admin feed for the console's server view; return how to join it.
+    """Turn on the admin feed for the console's server view; return how to join it.
 
     Read-only, and behind a per-process token that only the lesson's own page carries.
     """
-    # instrument() wraps three engine.io Socket methods on the class itself, keeping the previous
-    # ones under one shared attribute: a second instrumented server in the same process (the
-    # playground mounts every lesson in one) would wrap its own wrapper and recurse forever on
-    # the first polling POST. Restoring the originals first avoids that; only the last server
-    # then keeps the traffic counters and ping reports, which the console does not use.
-    for name, method in ENGINE_SOCKET_METHODS.items():
-        setattr(EngineSocket, name, method)
     auth = {"token": secrets.token_urlsafe(16)}
-    socketio.server.instrument(auth=auth, read_only=True, namespace=SERVER_VIEW_NAMESPACE)
+    ServerView(socketio.server, auth=auth, read_only=True, namespace=SERVER_VIEW_NAMESPACE)
     return {"namespace": SERVER_VIEW_NAMESPACE, "auth": auth}
+
+
+class ServerView(InstrumentedServer):
+    """python-socketio 5.18's admin instrumentation, safe to show and right for every viewer.
+
+    - A socket is shown as its sid, namespace, transport and rooms. Upstream's serialization
+      also carries every request header (Cookie included), the query string and ``clientId``,
+      the engine.io sid: the only credential of a polling client (a POST with it runs events
+      as that client).
+    - A viewer that connects is sent the sockets there already. Upstream's ``config()`` reuses
+      its ``sid`` argument as a loop variable and sends ``all_sockets`` to the last socket it
+      listed instead (socketio/admin.py, lines 149-171).
+    - One process may hold several instrumented servers (the playground mounts every lesson in
+      one). Upstream wraps three engine.io ``Socket`` methods on the class itself, for one
+      server: a second wraps the first's wrapper (and recursed forever on the first polling
+      POST), or, with the originals put back first, only the last server gets the traffic
+      counts and the socket list re-sent with each ping of every lesson. Here each method is
+      wrapped once, and each socket is reported to its own server's view.
+    """
+
+    def instrument(self):
+        for name, method in ENGINE_SOCKET_METHODS.items():
+            setattr(EngineSocket, name, method)  # what upstream wraps, and calls from its wrapper
+        super().instrument()
+        VIEWS[self.sio.eio] = self
+        for name, report in INSTRUMENTED_SOCKET_METHODS.items():
+            setattr(EngineSocket, name, report_to_own_view(ENGINE_SOCKET_METHODS[name], report))
+
+    def serialize_socket(self, sid, namespace, eio_sid=None):
+        shown = super().serialize_socket(sid, namespace, eio_sid)
+        return {key: shown[key] for key in ("id", "nsp", "transport", "rooms")}
+
+    def admin_connect(self, sid, environ, client_auth):
+        if client_auth != self.auth:
+            raise ConnectionRefusedError("authentication failed")
+        self.sio.start_background_task(self.send_config, sid)
+
+    def send_config(self, viewer: str) -> None:
+        # The viewer is told once its connection is complete (upstream sleeps 0.1 s instead).
+        for _ in range(500):
+            if self.sio.manager.is_connected(viewer, self.admin_namespace):
+                break
+            self.sio.sleep(0.01)
+        features = ["AGGREGATED_EVENTS", "ALL_EVENTS"]  # read-only: no EMIT, JOIN, DISCONNECT
+        self.sio.emit(
+            "config", {"supportedFeatures": features}, to=viewer, namespace=self.admin_namespace
+        )
+        sockets = [
+            self.serialize_socket(sid, namespace, eio_sid)
+            for namespace in list(self.sio.manager.get_namespaces())
+            for sid, eio_sid in self.sio.manager.get_participants(namespace, None)
+        ]
+        self.sio.emit("all_sockets", sockets, to=viewer, namespace=self.admin_namespace)
+
+
+VIEWS = weakref.WeakKeyDictionary()  # engine.io server -> its ServerView
+
+
+def report_to_own_view(original, report):
+    """A Socket method that reports to the view of the socket's own server, if it has one."""
+
+    def method(socket, *args):
+        view = VIEWS.get(socket.server)
+        return original(socket, *args) if view is None else report(socket, view, *args)
+
+    return method
+
+
+# --8<-- [end:server-view]
 
 
 # --8<-- [start:limits]

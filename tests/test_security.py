@@ -1,5 +1,6 @@
 """Secure defaults, each checked: the secret key, allowed origins, the message size limit, where
-the development-server flag may appear, and the dependency floors.
+the development-server flag may appear, the dependency floors, the Host check, cross-site
+requests and the session cookie, request bodies, and lesson 11's private Redis.
 
 What a browser or an attacker meets is checked against live eventlet servers (raw HTTP and a raw
 WebSocket), started as `nox -s lesson` starts them.
@@ -11,18 +12,24 @@ import ast
 import http.client
 import json
 import os
+import re
+import socket
 import subprocess
 import sys
+import tempfile
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+import redis
 from packaging.requirements import Requirement
 from packaging.version import Version
 
+from lessons.lesson09_auth.app import token_serializer
 from playground import manifest
 from playground.lesson_process import LessonProcess
+from playground.redis_server import RedisServer
 from playground.run import parse_args
 from playground.wiring import DEFAULTS
 from tests.robustness.raw import ENGINEIO_PATH, RawSocket, unique
@@ -381,3 +388,213 @@ def test_pyproject_declares_the_floors(package, floor):
         if requirement.name == package:
             lowest = [Version(s.version) for s in requirement.specifier if s.operator == ">="]
             assert lowest and max(lowest) >= Version(floor), where
+
+
+# --- Host: DNS rebinding ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lesson, variant", every_lesson_app())
+def test_every_lesson_answers_only_requests_that_name_it(lesson, variant):
+    """The live servers, the playground and every transport: tests/robustness/test_rebinding.py."""
+    app, _ = lesson.create_app(variant, ASYNC_MODE="threading")
+    client = app.test_client()  # Host: localhost, on port 80
+    assert client.get("/").status_code == 200
+    refused = client.get("/", headers={"Host": "rebound.example"})
+    assert refused.status_code == 421
+    assert refused.text.startswith("421 Misdirected Request: 'rebound.example' is not this server")
+    assert client.get("/", headers={"Host": "localhost:8080"}).status_code == 421
+    allowed, _ = lesson.create_app(variant, ASYNC_MODE="threading", ALLOWED_HOSTS=["lessons.test"])
+    assert allowed.test_client().get("/", headers={"Host": "lessons.test"}).status_code == 200
+
+
+# --- cross-site requests ---------------------------------------------------------------------
+
+CROSS_SITE = {
+    "foreign-origin": {"Origin": EVIL},
+    "sandboxed-origin": {"Origin": "null"},
+    "same-host-other-port": {"Origin": "http://localhost:8080"},
+    "fetch-metadata-cross-site": {"Sec-Fetch-Site": "cross-site"},
+    "fetch-metadata-same-site": {"Sec-Fetch-Site": "same-site"},  # another port of localhost
+}
+
+
+def state_changing_routes(app) -> list[str]:
+    """Every URL of the app that takes a non-GET method (a sid in the path filled in)."""
+    return sorted(
+        rule.rule.replace("<sid>", "some-sid")
+        for rule in app.url_map.iter_rules()
+        if rule.methods - {"GET", "HEAD", "OPTIONS"}
+    )
+
+
+def test_the_lessons_that_change_state_over_http_are_these():
+    found = {
+        lesson.id: state_changing_routes(lesson.create_app(ASYNC_MODE="threading")[0])
+        for lesson in manifest.lessons()
+    }
+    assert {lesson: routes for lesson, routes in found.items() if routes} == {
+        "03": [
+            "/view/emit",
+            "/view/emit-broadcast",
+            "/view/emit-to/some-sid",
+            "/view/socketio-emit",
+            "/view/socketio-emit-broadcast",
+        ],
+        "04": ["/announce"],
+        "09": ["/login", "/logout"],
+        "11": ["/worker"],
+    }
+
+
+@pytest.mark.parametrize("lesson_id", ["03", "04", "09", "11"])
+@pytest.mark.parametrize("headers", CROSS_SITE.values(), ids=CROSS_SITE.keys())
+def test_every_state_changing_request_from_another_site_is_refused(lesson_id, headers):
+    app, socketio = manifest.find(lesson_id).create_app(ASYNC_MODE="threading")
+    token = token_serializer(app.secret_key).dumps("Watcher")  # lesson 09 wants credentials
+    watcher = socketio.test_client(app, auth={"token": token})
+    assert watcher.is_connected()
+    client = app.test_client()
+    for route in state_changing_routes(app):
+        answer = client.post(route, data={"text": "hi", "user": "Mallory"}, headers=headers)
+        assert answer.status_code == 403, route
+        why = f"Origin {headers['Origin']}" if "Origin" in headers else "Sec-Fetch-Site: "
+        assert answer.json["error"].startswith(f"cross-site POST refused: {why}"), answer.json
+        assert "Set-Cookie" not in answer.headers
+    assert watcher.get_received() == []  # nothing was emitted by any of them
+
+
+@pytest.mark.parametrize("lesson_id", ["03", "04", "09"])
+def test_the_same_origin_and_clients_that_are_not_browsers_are_served(lesson_id):
+    app, _ = manifest.find(lesson_id).create_app(ASYNC_MODE="threading")
+    client = app.test_client()
+    same_origin = {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}
+    for headers in (same_origin, {}):  # {}: curl or Python, with neither header
+        for route in state_changing_routes(app):
+            answer = client.post(route, data={"text": "hi", "user": "Ann"}, headers=headers)
+            assert answer.status_code != 403, (route, answer.text)
+
+
+def test_the_session_cookie_is_httponly_and_samesite_lax_not_secure():
+    app, _ = manifest.find("09").create_app(ASYNC_MODE="threading")
+    cookie = app.test_client().post("/login", data={"user": "Ann"}).headers["Set-Cookie"]
+    attributes = {part.strip().split("=")[0] for part in cookie.split(";")}
+    assert {"HttpOnly", "SameSite"} <= attributes and "Secure" not in attributes
+    assert "SameSite=Lax" in cookie
+    assert DEFAULTS["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+@pytest.fixture(scope="module")
+def broadcast_server():
+    with LessonProcess(manifest.find("04")) as server:
+        yield server
+
+
+def post(server, path: str, fields: str, origin: str | None):
+    """(status, JSON answer, Set-Cookie) of a form POST, as a page at ``origin`` sends it."""
+    connection = http.client.HTTPConnection(server.host, server.port, timeout=WAIT_S)
+    try:
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        headers |= {"Origin": origin} if origin else {}
+        connection.request("POST", path, body=fields, headers=headers)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read()), response.getheader("Set-Cookie")
+    finally:
+        connection.close()
+
+
+def test_a_cross_site_announcement_is_refused_and_nothing_is_broadcast(broadcast_server):
+    listener = RawSocket(broadcast_server.url)
+    try:
+        listener.connect()
+        status, answer, _ = post(broadcast_server, "/announce", "text=from+evil", EVIL)
+        assert (status, answer) == (
+            403,
+            {"error": f"cross-site POST refused: Origin {EVIL} is not {broadcast_server.url}"},
+        )
+        assert post(broadcast_server, "/announce", "text=ours", broadcast_server.url)[:2] == (
+            200,
+            {"sent": "ours"},
+        )
+        listener.wait_until(lambda: listener.received.events, what="the announcement")
+        assert listener.received.events == [("/", "announcement", ["ours"])]  # the first is ours
+    finally:
+        listener.close()
+
+
+@pytest.fixture(scope="module")
+def auth_server():
+    with LessonProcess(manifest.find("09")) as server:
+        yield server
+
+
+def test_a_cross_site_login_or_logout_is_refused_and_sets_no_session(auth_server):
+    for path in ("/login", "/logout"):
+        status, answer, cookie = post(auth_server, path, "user=Mallory", EVIL)
+        assert status == 403 and cookie is None
+        assert answer["error"].startswith("cross-site POST refused: Origin http://evil.example")
+    status, answer, cookie = post(auth_server, "/login", "user=Ann", auth_server.url)
+    assert (status, answer["user"]) == (200, "Ann")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+# --- request bodies ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lesson, variant", every_lesson_app())
+def test_every_lesson_bounds_http_request_bodies(lesson, variant):
+    """Over the limit, live and before the body is read: tests/robustness/test_exhaustion.py."""
+    app, _ = lesson.create_app(variant, ASYNC_MODE="threading")
+    assert app.config["MAX_CONTENT_LENGTH"] == LIMIT
+    assert app.config["MAX_FORM_MEMORY_SIZE"] == LIMIT
+    assert app.config["MAX_FORM_PARTS"] == DEFAULTS["MAX_FORM_PARTS"] < 1000  # Flask's 1,000
+
+
+# --- the private Redis of lesson 11 ------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_server():
+    with RedisServer() as server:
+        yield server
+
+
+def redis_says(server, command: bytes) -> bytes:
+    """What the server answers to an inline command (as ``redis-cli`` or ``nc`` sends one)."""
+    with socket.create_connection((server.host, server.port), timeout=WAIT_S) as c:
+        c.sendall(command)
+        return c.recv(4096)
+
+
+def test_the_private_redis_refuses_a_client_without_its_password(redis_server):
+    assert re.fullmatch(r"redis://:[0-9a-f]{32}@127\.0\.0\.1:\d+", redis_server.url)
+    assert redis_says(redis_server, b"PING\r\n").startswith(b"-NOAUTH")
+    assert redis_says(redis_server, b"CONFIG GET dir\r\n").startswith(b"-NOAUTH")
+    with redis.Redis.from_url(redis_server.url) as client:  # the URL carries it
+        assert client.ping()
+    cmdline = Path(f"/proc/{redis_server.process.pid}/cmdline").read_bytes()
+    assert redis_server.password.encode() not in cmdline  # not in anyone's process list
+
+
+def test_the_private_redis_works_in_a_temporary_directory_of_its_own(redis_server):
+    checkout_before = git_status()
+    with redis.Redis.from_url(redis_server.url) as client:
+        directory = Path(client.config_get("dir")["dir"])
+        assert directory == redis_server.directory
+        assert directory.parent == Path(tempfile.gettempdir()) and ROOT not in directory.parents
+        assert client.save()  # what any local process could do before: now it needs the password
+    assert (directory / "dump.rdb").is_file()
+    assert not (ROOT / "dump.rdb").exists() and git_status() == checkout_before
+
+    redis_server.stop()
+
+    assert not directory.exists()
+
+
+def git_status() -> str:
+    return subprocess.run(
+        ["git", "status", "--porcelain", "--ignored"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout

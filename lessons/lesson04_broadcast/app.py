@@ -8,7 +8,7 @@ same way from code that is not a Socket.IO handler, such as an HTTP view.
 from flask import request
 from flask_socketio import emit
 
-from playground.wiring import lesson_app
+from playground.wiring import lesson_app, room_names
 
 MAX_ANNOUNCEMENT = 200  # characters
 
@@ -37,6 +37,7 @@ def create_app(**config):
     @socketio.on("shout_skipping")
     def shout_skipping(text, skip):
         # skip: one sid or a list of sids. The sender still receives unless it is listed.
+        skip = None if skip is None else room_names(skip, "sid")  # None: skip_sid's default
         emit("shouted", text, broadcast=True, skip_sid=skip)
         return "sent"
 

@@ -16,7 +16,7 @@ from flask_socketio import (
     rooms,
 )
 
-from playground.wiring import lesson_app
+from playground.wiring import lesson_app, room_name
 
 # --8<-- [start:tokens]
 # One demo token per group, printed on the lesson page: a lesson, not a secret. Lesson 09 shows
@@ -32,12 +32,13 @@ def create_app(**config):
     # --8<-- [start:join-leave]
     @socketio.on("join")
     def join(room):
-        join_room(room)  # the room is created on first use
+        # room_name() refuses anything but a string of 1 to 100 characters: None, above all.
+        join_room(room_name(room))  # the room is created on first use
         return rooms()  # the sender's rooms, as its acknowledgement
 
     @socketio.on("leave")
     def leave(room):
-        leave_room(room)  # and deleted when its last member leaves
+        leave_room(room_name(room))  # and deleted when its last member leaves
         return rooms()
 
     # --8<-- [end:join-leave]
@@ -46,12 +47,14 @@ def create_app(**config):
     @socketio.on("say")
     def say(room, text):
         # Every member of the room, the sender too if it is one; nobody else.
+        room = room_name(room)
         emit("said", {"room": room, "from": request.sid, "text": text}, to=room)
         return "sent"
 
     @socketio.on("say_to_others")
     def say_to_others(room, text):
         # Every member but the sender: "everyone else in the room".
+        room = room_name(room)
         emit("said", {"room": room, "from": request.sid, "text": text}, to=room, include_self=False)
         return "sent"
 
@@ -61,7 +64,7 @@ def create_app(**config):
     @socketio.on("whisper")
     def whisper(sid, text):
         # Each client is alone in a room named by its sid: a private message.
-        emit("whispered", {"from": request.sid, "text": text}, to=sid)
+        emit("whispered", {"from": request.sid, "text": text}, to=room_name(sid, "sid"))
         return "sent"
 
     # --8<-- [end:whisper]
@@ -70,11 +73,11 @@ def create_app(**config):
     @socketio.on("rooms")
     def list_rooms(sid=None):
         # The rooms of the sender, or of any client of this namespace by its sid.
-        return rooms(sid)
+        return rooms() if sid is None else rooms(room_name(sid, "sid"))
 
     @socketio.on("close")
     def close(room):
-        close_room(room)  # every member leaves the room at once, and stays connected
+        close_room(room_name(room))  # every member leaves the room at once, stays connected
         return rooms()
 
     # --8<-- [end:rooms]

@@ -14,12 +14,14 @@ import time
 from flask import request
 from flask_socketio import emit
 
-from playground.wiring import lesson_app
+from playground.wiring import InputRefused, lesson_app
 
 # --8<-- [start:job-size]
-# A client chooses how long its job runs, within bounds: none may start a job that runs for hours.
+# A client chooses how long its job runs, within bounds: none may start a job that runs for hours,
+# nor more jobs at once than MAX_JOBS (each holds a task and its memory until it ends).
 MAX_STEPS = 20
 MIN_DELAY, MAX_DELAY = 0.05, 1.0  # seconds per step
+MAX_JOBS = 4  # background jobs of one client running at once
 
 
 def job_size(options) -> tuple[int, float]:
@@ -60,6 +62,9 @@ def create_app(**config):
     @socketio.on("start_job")
     def start_job(options=None):
         steps, delay = job_size(options)
+        if sum(sid == request.sid for sid, _ in jobs.values()) >= MAX_JOBS:
+            # The acknowledgement becomes {"error": ...} (playground/wiring.py).
+            raise InputRefused(f"{MAX_JOBS} of your jobs are running: cancel one or wait")
         job = f"task-{next(job_numbers)}"
         # Only set() and is_set() are used, which never block: safe in every async mode.
         cancel = threading.Event()

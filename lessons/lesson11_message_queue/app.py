@@ -12,7 +12,7 @@ import sys
 from flask import request
 from flask_socketio import emit, join_room, rooms
 
-from playground.wiring import lesson_app
+from playground.wiring import lesson_app, room_name
 
 MAX_ROOM = 20  # characters
 
@@ -24,7 +24,7 @@ def create_app(**config):
     # --8<-- [start:handlers]
     @socketio.on("join")
     def join(room):
-        join_room(room)  # kept by this process: only emits travel through the queue
+        join_room(room_name(room))  # kept by this process: only emits travel through the queue
         return {"rooms": rooms(), "pid": os.getpid()}
 
     @socketio.on("rooms")
@@ -40,6 +40,7 @@ def create_app(**config):
     @socketio.on("say")
     def say(room, text):
         # The room's members, whichever server each of them is connected to.
+        room = room_name(room)
         emit("said", {"room": room, "text": text, "pid": os.getpid()}, to=room)
         return "sent"
 

@@ -174,20 +174,58 @@ def test_rooms_scenario_reaches_members_only(lesson_page):
     assert acks(page, "Bob", "leave") == [[bob]]
 
 
-@pytest.mark.claim("L05.3", "L05.9")
-def test_whispers_scenario_reaches_bob_alone_and_an_empty_sid_comes_back(lesson_page):
+@pytest.mark.claim("L05.3", "L05.10")
+def test_whispers_scenario_reaches_bob_alone_and_an_empty_sid_is_refused(lesson_page):
     page = lesson_page
     play(page, "Whisper to Bob's sid, then to ''")
 
-    alice, carol = sid_in_panel(page, "Alice"), sid_in_panel(page, "Carol")
+    alice = sid_in_panel(page, "Alice")
     assert payloads(page, "Bob", "in", "whispered") == [
         {"from": alice, "text": "Just for you, Bob"}
     ]
     expect(log_entries(page, "Alice", "in", "whispered")).to_have_count(0)
-    # Carol whispered to '' after Alice's whisper was done: hers is all she got.
-    assert payloads(page, "Carol", "in", "whispered") == [
-        {"from": carol, "text": "Is anyone there?"}
+    # Carol's whisper to '' is refused, and says why: nothing came back to her (L05.9's trap).
+    error = "a sid must be a string of 1 to 100 characters, not 0 characters"
+    assert acks(page, "Carol", "whisper") == [{"error": error}]
+    expect(log_entries(page, "Carol", "in", "whispered")).to_have_count(0)
+
+
+@pytest.mark.claim("L05.10")
+def test_close_and_leave_of_null_are_refused_and_everyone_is_still_served(lesson_page):
+    result = run_js(
+        lesson_page,
+        """async () => {
+            const [alice, bob, mallory] = await Promise.all([1, 2, 3].map(() => kit.connect('/')));
+            await kit.send(bob, 'join', 'lobby');
+            const refused = [
+                await kit.send(mallory, 'close', null),  // null arrives as None
+                await kit.send(mallory, 'leave', null),
+                await kit.send(mallory, 'join', 42),
+                await kit.send(mallory, 'say', ['lobby'], 'hi'),
+            ];
+            // Everyone is still a client of "/": Bob hears the lobby, Mallory is answered.
+            await kit.send(alice, 'say', 'lobby', 'Bob?');
+            const bobRooms = await kit.send(bob, 'rooms');  // Bob's round trip, after the say
+            return {
+                refused,
+                bob: kit.heard(bob, 'said'),
+                bobRooms,
+                malloryRooms: await kit.send(mallory, 'rooms'),
+                ids: [alice.id, bob.id, mallory.id],
+            };
+        }""",
+    )
+    alice, bob, mallory = result["ids"]
+    must = "must be a string of 1 to 100 characters, not"
+    assert result["refused"] == [
+        {"error": f"a room {must} None"},
+        {"error": f"a room {must} None"},
+        {"error": f"a room {must} a number"},
+        {"error": f"a room {must} a list"},
     ]
+    assert result["bob"] == [{"room": "lobby", "from": alice, "text": "Bob?"}]
+    assert sorted(result["bobRooms"]) == sorted([bob, "lobby"])
+    assert result["malloryRooms"] == [mallory]
 
 
 @pytest.mark.claim("L05.3")

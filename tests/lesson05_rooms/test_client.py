@@ -2,7 +2,7 @@
 
 import pytest
 from flask import request
-from flask_socketio import ConnectionRefusedError, join_room, rooms
+from flask_socketio import ConnectionRefusedError, emit, join_room, rooms
 from socketio import packet
 
 from lessons.lesson05_rooms.app import DEMO_TOKENS
@@ -419,10 +419,15 @@ def test_a_group_message_reaches_the_senders_group_only(member):
 
 @pytest.mark.claim("L05.9")
 @pytest.mark.parametrize("to", [None, ""], ids=["None", "empty"])
-def test_a_whisper_to_no_sid_comes_back_to_its_author(people, to):
+def test_a_whisper_to_no_sid_comes_back_to_its_author(people, socketio, to):
     (alice, bob, carol), (a, _, _) = people[0].values(), people[1].values()
 
-    alice.emit("whisper", to, "For whom?")
+    @socketio.on("whisper_to_lookup")  # a handler this test adds: its own code passes `to`
+    def whisper_to_lookup(text):
+        emit("whispered", {"from": request.sid, "text": text}, to=to)  # a lookup came back empty
+        return "sent"
+
+    alice.emit("whisper_to_lookup", "For whom?")
 
     whispered = {"from": a, "text": "For whom?"}
     assert alice.get_received() == [{"name": "whispered", "args": [whispered], "namespace": "/"}]
@@ -443,3 +448,73 @@ def test_socketio_emit_to_no_room_reaches_the_whole_namespace(people, member, so
             {"name": "notice", "args": ["For whom?"], "namespace": "/"}
         ]
     assert dave.get_received("/chat") == []
+
+
+# --- rooms and sids from a client ------------------------------------------------------------
+
+NOT_A_ROOM = {
+    "None": (None, "None"),
+    "empty": ("", "0 characters"),
+    "number": (42, "a number"),
+    "list": (["lobby"], "a list"),
+    "object": ({"room": "lobby"}, "an object"),
+    "too-long": ("x" * 101, "101 characters"),
+}
+# event -> (its arguments with ROOM where the room or sid goes, what the error calls it)
+TAKES_A_ROOM = {
+    "join": (["ROOM"], "room"),
+    "leave": (["ROOM"], "room"),
+    "close": (["ROOM"], "room"),
+    "say": (["ROOM", "hi"], "room"),
+    "say_to_others": (["ROOM", "hi"], "room"),
+    "whisper": (["ROOM", "hi"], "sid"),
+    "rooms": (["ROOM"], "sid"),
+}
+
+
+def refusal_cases() -> list:
+    cases = []
+    for event, (args, what) in TAKES_A_ROOM.items():
+        for name, (value, got) in NOT_A_ROOM.items():
+            if event == "rooms" and value is None:
+                continue  # rooms(None) is rooms(): the sender's own
+            given = [value if arg == "ROOM" else arg for arg in args]
+            error = f"a {what} must be a string of 1 to 100 characters, not {got}"
+            cases.append(pytest.param(event, given, error, id=f"{event}-{name}"))
+    return cases
+
+
+@pytest.mark.claim("L05.10")
+@pytest.mark.parametrize("event, args, error", refusal_cases())
+def test_a_room_or_sid_that_is_not_a_short_string_is_refused_in_the_ack(
+    people, socketio, event, args, error
+):
+    (alice, bob, _), (a, b, _) = people[0].values(), people[1].values()
+    alice.emit("join", "lobby")
+    bob.emit("join", "lobby")
+    before = {sid: sorted(socketio.server.manager.get_rooms(sid, "/")) for sid in (a, b)}
+
+    assert alice.emit(event, *args, callback=True) == {"error": error}
+
+    assert {sid: sorted(socketio.server.manager.get_rooms(sid, "/")) for sid in (a, b)} == before
+    assert alice.get_received() == bob.get_received() == []
+    assert bob.emit("say", "lobby", "still here", callback=True) == "sent"  # Bob is served
+    assert alice.get_received() == [said("lobby", b, "still here")]
+
+
+@pytest.mark.claim("L05.10")
+def test_the_room_none_is_the_namespaces_connected_clients(people, socketio):
+    """What the check prevents, shown on the server object itself (code passing None)."""
+    (alice, bob, _), (a, b, _) = people[0].values(), people[1].values()
+    manager = socketio.server.manager
+    assert dict(manager.rooms["/"][None]) == {
+        sid: client.eio_sid
+        for sid, client in zip(people[1].values(), people[0].values(), strict=True)
+    }
+
+    socketio.server.close_room(None, namespace="/")  # what close(None) from a client would do
+
+    # Still connected as far as their transports go, but no longer clients of "/" to the server.
+    assert alice.is_connected() and bob.is_connected()
+    assert not manager.is_connected(a, "/") and not manager.is_connected(b, "/")
+    assert alice.emit("rooms", callback=True) is None  # dropped: no handler runs, no answer

@@ -19,17 +19,17 @@ from playground.redis_server import INSTALL_HINT, RedisServer
 from tests.utils import WAIT_S, wait_until
 
 QUEUE_LINE = re.compile(
-    r"^Message queue: (redis://127\.0\.0\.1:(\d+)) "
+    r"^Message queue: (redis://:(\w+)@127\.0\.0\.1:(\d+)) "
     r"\(a private redis-server, stopped with this server\)$",
     re.MULTILINE,
 )
 
 
 def private_redis(server: LessonProcess) -> tuple[str, RedisServer]:
-    """The URL the runner printed, and a handle that can PING that redis-server."""
+    """The URL the runner printed (its password in it), and a handle that can PING that server."""
     found = QUEUE_LINE.search(server.read_output())
     assert found, server.read_output()
-    return found[1], RedisServer(port=int(found[2]))
+    return found[1], RedisServer(port=int(found[3]), password=found[2])
 
 
 def test_the_runner_starts_its_own_redis_says_where_and_stops_it_on_ctrl_c(lesson):

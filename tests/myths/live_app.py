@@ -18,7 +18,7 @@ from flask import Flask, request
 from flask_socketio import SocketIO, emit
 
 from playground.lesson_process import LessonProcess
-from playground.wiring import console
+from playground.wiring import RefuseForeignHosts, console
 
 MODULE = "tests.myths.live_app"
 
@@ -33,6 +33,7 @@ def create_app(async_mode: str = "threading", **options) -> tuple[Flask, SocketI
     app = Flask(__name__)
     app.register_blueprint(console)
     socketio = SocketIO(app, async_mode=async_mode, **options)
+    app.wsgi_app = RefuseForeignHosts(app.wsgi_app)  # as every server here: Host names it
 
     @app.get("/")
     def page():

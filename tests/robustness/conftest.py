@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import pytest
 
+from lessons.lesson05_rooms.app import DEMO_TOKENS
 from tests.robustness.checks import lesson_server
 from tests.robustness.raw import RawSocket, unique
+from tests.robustness.unharmed import Bystander, Unharmed
 
 
 @pytest.fixture(scope="session")
@@ -70,3 +72,32 @@ def rooms_of(rooms_server, raw_clients):
     auditor = raw_clients(rooms_server)
     auditor.connect()
     return lambda sid: auditor.call("rooms", sid)[0]
+
+
+# --- a bystander in another lesson or namespace, and the server's memory (tests/robustness/
+# measure.py): what the cases added for issue 12 assert besides their own checks ------------
+
+
+@pytest.fixture
+def unharmed():
+    """``unharmed(pid, url, namespace, event, *args, answer=..., auth=...)``: an ``Unharmed``
+    whose bystander (a ``Bystander`` of those arguments) is connected now; closed after."""
+    made = []
+
+    def watch(pid: int, url: str, namespace: str, event: str, *args, **kwargs) -> Unharmed:
+        watched = Unharmed(pid, Bystander(url, namespace, event, *args, **kwargs))
+        made.append(watched)
+        return watched
+
+    yield watch
+    for watched in made:
+        watched.bystander.close()
+
+
+@pytest.fixture
+def chat_unharmed(rooms_server, unharmed):
+    """Lesson 05 watched by a member of the /chat group blue (another namespace than "/")."""
+    auth = {"name": "Bea", "group": "blue", "token": DEMO_TOKENS["blue"]}
+    return unharmed(
+        rooms_server.process.pid, rooms_server.url, "/chat", "say", "still here", auth=auth
+    )
