@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import re
 import selectors
 import socket
 import time
@@ -26,11 +25,11 @@ import pytest
 from lessons.lesson05_rooms.app import DEMO_TOKENS
 from lessons.lesson10_background_tasks.app import MAX_JOBS
 from playground import manifest
-from playground.lesson_process import LessonProcess, playground_process
+from playground.lesson_process import LessonProcess, PlaygroundProcess
 from playground.wiring import DEFAULTS
 from tests.robustness.checks import lesson_server
 from tests.robustness.raw import ENGINEIO_PATH, RawSocket, dumps, unique
-from tests.robustness.unharmed import PLAYGROUND_START_S, Unharmed
+from tests.robustness.unharmed import Unharmed
 from tests.utils import WAIT_S, wait_until
 
 TIMEOUT_S = 2.0  # the short socket timeout these servers are started with (default: 60 s)
@@ -153,10 +152,9 @@ def test_half_open_requests_are_bounded_by_the_lesson_server(async_mode):
 
 
 def test_half_open_requests_are_bounded_by_the_playground():
-    with playground_process(*SHORT_LIMITS, timeout=PLAYGROUND_START_S) as (process, url, _):
-        port = int(re.search(r":(\d+)/", url)[1])
-        bystander = FromElsewhere(port, "/lessons/05", "/", {}, "rooms")
-        assert_half_open_bounded(port, process.pid, bystander)
+    with PlaygroundProcess(*SHORT_LIMITS) as playground:
+        bystander = FromElsewhere(playground.port, "/lessons/05", "/", {}, "rooms")
+        assert_half_open_bounded(playground.port, playground.pid, bystander)
 
 
 # --- events and rooms ----------------------------------------------------------------------------

@@ -12,15 +12,13 @@ from __future__ import annotations
 import base64
 import http.client
 import os
-import re
 
 import pytest
 
 from playground import manifest
-from playground.lesson_process import LessonProcess, playground_process
+from playground.lesson_process import LessonProcess, PlaygroundProcess
 from tests.myths.live_app import LiveApp
 from tests.robustness.raw import ENGINEIO_PATH
-from tests.robustness.unharmed import PLAYGROUND_START_S
 from tests.utils import WAIT_S
 
 REBOUND = "rebound.example"  # the attacker's name, resolving to 127.0.0.1 by now
@@ -122,8 +120,7 @@ def test_a_name_allowed_on_purpose_is_served_and_only_it(lan_server, unharmed):
 @pytest.fixture(scope="module")
 def playground():
     """`python -m playground --port 0`, as `nox -s playground` starts it."""
-    with playground_process(timeout=PLAYGROUND_START_S) as (process, url, _):
-        process.port = int(re.search(r":(\d+)/", url)[1])
+    with PlaygroundProcess() as process:
         yield process
 
 

@@ -18,8 +18,7 @@ import urllib.request
 import pytest
 import socketio
 
-from playground.lesson_process import playground_process
-from tests.robustness.unharmed import PLAYGROUND_START_S
+from playground.lesson_process import PlaygroundProcess
 from tests.utils import WAIT_S, wait_until
 
 SERVER_VIEW = re.compile(r"data-server-view='([^']*)'")
@@ -30,8 +29,8 @@ STATS_EVERY_S = 2  # python-socketio's server_stats_interval, as the wiring leav
 
 @pytest.fixture(scope="module")
 def playground():
-    with playground_process(timeout=PLAYGROUND_START_S) as (process, url, _):
-        process.url = url.rstrip("/")
+    with PlaygroundProcess() as process:
+        process.url = process.url.rstrip("/")
         yield process
 
 

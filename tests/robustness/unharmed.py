@@ -10,9 +10,6 @@ from tests.utils import WAIT_S, wait_until
 
 BYSTANDER_WITHIN_S = 1.0  # a bystander's round trip, whatever another client is doing
 RSS_TOLERANCE_MB = 20.0  # how far above its value before the bad input the server's memory may stay
-# Seconds the playground may take to print its URL: it starts lessons 10 and 11 (and Redis) as
-# processes of their own, cold (measured: 25 s on two cores shared with other test runs).
-PLAYGROUND_START_S = 60.0
 
 
 class Bystander:
