@@ -44,7 +44,7 @@ def test_close_or_leave_of_none_cuts_nobody_off(
     assert mallory.call("say", lobby, "still here?") == ["sent"]
     said = {"room": lobby, "from": mallory.sid, "text": "still here?"}
     for raw in (mallory, bystander):
-        raw.wait_until(lambda raw=raw: ("/", "said", [said]) in raw.received.events)
+        raw.wait_until(lambda raw=raw: ("/", "said", [said]) in raw.received.events, "the message")
     assert sorted(bystander.call("rooms")[0]) == sorted([bystander.sid, lobby])
     # A client that leaves is forgotten, rooms and all (a client cut off would be kept for good).
     mallory.close()
