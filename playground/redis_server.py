@@ -14,6 +14,7 @@ from playground.server_process import ServerProcess
 
 INSTALL_HINT = "sudo apt-get install redis-server"
 PING = b"*1\r\n$4\r\nPING\r\n"  # PING in Redis's wire protocol (RESP); the answer is +PONG
+CHANNEL = "flask-socketio"  # Flask-SocketIO's default channel on the queue
 
 
 class RedisServerMissing(RuntimeError):
@@ -67,3 +68,16 @@ class RedisServer(ServerProcess):
                 return connection.recv(64) == b"+PONG\r\n"
         except OSError:
             return False
+
+
+def subscribers(queue_url: str, channel: str = CHANNEL) -> int:
+    """How many processes listen on the queue's channel now (Redis's PUBSUB NUMSUB).
+
+    python-socketio subscribes a server at its first connection, not at its start: a server that
+    must hear the others' emits from the start is connected to once, then counted here.
+    """
+    import redis  # here: the runner imports this module before it needs a Redis client
+
+    with redis.Redis.from_url(queue_url) as client:
+        [(_, count)] = client.pubsub_numsub(channel)
+        return count

@@ -31,7 +31,7 @@ import os
 import socket
 from pathlib import Path
 
-from playground import app_file, manifest
+from playground import app_file, deployment, manifest
 from playground.app_file import AppFileError
 from playground.redis_server import RedisServer, RedisServerMissing
 
@@ -68,6 +68,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="URL",
         help="share this redis:// queue with other servers (see lesson 11)",
     )
+    deployment.add_options(parser)
     return parser.parse_args(argv)
 
 
@@ -110,6 +111,8 @@ def main(argv: list[str] | None = None) -> None:
             f"port {args.port} on {args.host} is already in use; choose another with --port",
             EXIT_PORT_IN_USE,
         )
+    if lesson.deployed:  # lesson 13: nginx on that port, gunicorn servers and Redis behind it
+        sys.exit(deployment.serve(lesson, args))
 
     redis = None
     if lesson.needs_redis and not args.message_queue:

@@ -33,6 +33,9 @@ DEFAULTS = {
     # The console's live server view (python-socketio's admin instrumentation, read-only).
     # Only the playground launcher turns it on.
     "SERVER_VIEW": False,
+    # Flask-SocketIO's logger= and engineio_logger=: True prints every event and packet (lesson 13).
+    "LOGGER": False,
+    "ENGINEIO_LOGGER": False,
 }
 # --8<-- [end:defaults]
 
@@ -73,6 +76,8 @@ def lesson_app(import_name: str, **config) -> tuple[Flask, SocketIO]:
         max_http_buffer_size=app.config["MAX_HTTP_BUFFER_SIZE"],
         message_queue=app.config["MESSAGE_QUEUE"],
         serializer=BoundedPacket,
+        logger=app.config["LOGGER"],
+        engineio_logger=app.config["ENGINEIO_LOGGER"],
     )
     app.wsgi_app = RefuseOversizedPosts(
         app.wsgi_app, socketio.server.eio, app.config["MAX_HTTP_BUFFER_SIZE"]

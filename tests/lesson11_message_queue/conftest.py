@@ -11,15 +11,15 @@ import time
 from pathlib import Path
 
 import pytest
-import redis
 import socketio as python_socketio
 
 from playground import manifest
 from playground.lesson_process import LessonProcess
-from playground.redis_server import RedisServer, RedisServerMissing
+from playground.redis_server import CHANNEL, RedisServer, RedisServerMissing, subscribers
+
+__all__ = ["CHANNEL", "subscribers", "wait_until"]  # for test_browser.py
 
 LESSON = manifest.by_package(Path(__file__).parent.name)
-CHANNEL = "flask-socketio"  # Flask-SocketIO's default channel on the queue
 
 
 def wait_until(condition, what: str, timeout: float = 5.0) -> None:
@@ -29,13 +29,6 @@ def wait_until(condition, what: str, timeout: float = 5.0) -> None:
         if time.monotonic() > deadline:
             pytest.fail(f"not within {timeout} s: {what}")
         held.wait(0.02)
-
-
-def subscribers(queue_url: str) -> int:
-    """How many processes listen on the channel now (Redis's PUBSUB NUMSUB)."""
-    with redis.Redis.from_url(queue_url) as client:
-        [(_, count)] = client.pubsub_numsub(CHANNEL)
-        return count
 
 
 # --8<-- [start:redis]
