@@ -32,8 +32,16 @@ LESSON_DIR = manifest.LESSONS_DIR / "lesson13_deploying"
 GUNICORN_CONF = LESSON_DIR / "gunicorn.conf.py"
 NGINX_TEMPLATE = LESSON_DIR / "nginx.conf.template"
 CONFIG_VARIABLE = "LESSON_CONFIG"  # the app's config, as JSON, in each server's environment
-NGINX_HINT = "sudo apt-get install nginx"
-GUNICORN_HINT = "pip install gunicorn (a dependency of this project: nox -s lesson installs it)"
+INSTALL_HINTS = {
+    "nginx": "sudo apt-get install nginx",
+    "gunicorn": "pip install gunicorn (a dependency of this project: nox -s lesson installs it)",
+}
+# Where to look when PATH has no such program: /usr/sbin is not on a user's PATH everywhere,
+# and the venv's gunicorn sits beside its Python.
+FALLBACKS = {
+    "nginx": (Path("/usr/sbin/nginx"),),
+    "gunicorn": (Path(sys.executable).with_name("gunicorn"),),
+}
 # gunicorn's worker class -> the async mode the app must then use.
 WORKERS = {"gevent": "gevent", "gthread": "threading"}
 THREADS = 100  # gthread: threads per worker; each open connection holds one
@@ -54,11 +62,11 @@ def wsgi_app(lesson_id: str):
     return app
 
 
-def executable(name: str, hint: str, *also: Path) -> str:
+def executable(name: str) -> str:
     """The path of the program ``name``, or DeploymentMissing saying what to install."""
-    found = shutil.which(name) or next((str(p) for p in also if p.is_file()), None)
+    found = next((str(p) for p in FALLBACKS[name] if p.is_file()), None) or shutil.which(name)
     if found is None:
-        raise DeploymentMissing(f"{name} is not installed; lesson 13 needs it: {hint}")
+        raise DeploymentMissing(f"{name} is not installed; lesson 13 needs it: {INSTALL_HINTS[name]}")
     return found
 
 
@@ -83,11 +91,9 @@ class GunicornServer(ServerProcess):
             raise ValueError(f"worker {worker!r} is not one of {', '.join(WORKERS)}")
         self.lesson, self.worker, self.workers = lesson, worker, workers
         self.config = {"ASYNC_MODE": WORKERS[worker], **(config or {})}
-        # The venv's gunicorn beside this Python, else PATH's. Not ``python -m gunicorn``: the
-        # suite's warm parent would fork that, and gevent's worker must patch before imports.
-        self.executable = executable(
-            "gunicorn", GUNICORN_HINT, Path(sys.executable).with_name("gunicorn")
-        )
+        # The venv's gunicorn beside this Python first. Not ``python -m gunicorn``: the suite's
+        # warm parent would fork that, and gevent's worker must patch before anything imports.
+        self.executable = executable("gunicorn")
 
     def __str__(self) -> str:
         return f"gunicorn on port {self.port}"
@@ -150,7 +156,7 @@ class NginxServer(ServerProcess):
     ):
         super().__init__(port, host)
         self.upstreams, self.sticky, self.upgrade = list(upstreams), sticky, upgrade
-        self.executable = executable("nginx", NGINX_HINT, Path("/usr/sbin/nginx"))
+        self.executable = executable("nginx")
         self.prefix: tempfile.TemporaryDirectory | None = None
 
     def __str__(self) -> str:
@@ -268,8 +274,7 @@ class Stack:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> Stack:
-        # Missing programs are found before anything starts.
-        executable("nginx", NGINX_HINT, Path("/usr/sbin/nginx"))
+        executable("nginx")  # a missing nginx is found before anything starts
         try:
             if self.redis:
                 self.redis.start()
@@ -298,6 +303,7 @@ class Stack:
 
     def restart(self, server: GunicornServer) -> None:
         """Start a server that was stopped or has died, on its port, listening to the queue."""
+        server.stop()  # if it died: its output is closed and kept
         server.start()
         self.subscribe_every_server()
 
@@ -391,26 +397,22 @@ def serve(lesson: manifest.Lesson, args: argparse.Namespace) -> int:
     if not 1 <= args.servers <= 8 or not 1 <= args.workers <= 8:
         print("error: --servers and --workers take 1 to 8", file=sys.stderr)
         return 2
-    stack = Stack(
-        lesson,
-        servers=args.servers,
-        workers=args.workers,
-        worker=args.worker,
-        sticky=not args.round_robin,
-        upgrade=not args.no_upgrade_headers,
-        debug_logs=args.debug_logs,
-        cors_allowed_origins=args.cors_origin,
-        message_queue=args.message_queue,
-        port=args.port,
-        host=args.host,
-    )
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops it as Ctrl-C does
     try:
-        stack.start()
-    except (DeploymentMissing, RedisServerMissing) as error:
-        print(f"error: {error}", file=sys.stderr, flush=True)
-        return 1
-    except DeploymentFailedToStart as error:
+        stack = Stack(
+            lesson,
+            servers=args.servers,
+            workers=args.workers,
+            worker=args.worker,
+            sticky=not args.round_robin,
+            upgrade=not args.no_upgrade_headers,
+            debug_logs=args.debug_logs,
+            cors_allowed_origins=args.cors_origin,
+            message_queue=args.message_queue,
+            port=args.port,
+            host=args.host,
+        ).start()
+    except (DeploymentMissing, RedisServerMissing, DeploymentFailedToStart) as error:
         print(f"error: {error}", file=sys.stderr, flush=True)
         return 1
     except KeyboardInterrupt:

@@ -47,6 +47,8 @@ class LessonProcess(ServerProcess):
     ):
         super().__init__(port, host)
         self.lesson = lesson
+        if lesson.deployed:  # nginx, gunicorn servers and Redis: a few seconds, more when busy
+            self.startup_timeout = 60.0
         self.async_mode = async_mode
         self.variant = variant
         self.args = tuple(args)  # more runner options, e.g. ("--monkey-patch",)

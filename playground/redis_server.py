@@ -53,7 +53,7 @@ class RedisServer(ServerProcess):
     def start(self, timeout: float | None = None) -> RedisServer:
         if shutil.which(self.executable) is None:
             raise RedisServerMissing(
-                f"{self.executable} is not installed; lesson 11 needs it: {INSTALL_HINT}"
+                f"{self.executable} is not installed; lessons 11 and 13 need it: {INSTALL_HINT}"
             )
         return super().start(timeout)
 

@@ -9,7 +9,11 @@ print for each failure is asserted here, and saved for the guide by ``nox -s scr
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import urllib.error
+import urllib.request
 
 import pytest
 from playwright.sync_api import expect
@@ -266,3 +270,84 @@ def test_another_origin_is_refused_unless_listed(page, stack, frontend, acceptin
     listed = accepting_stack.url + "/"
     assert run_js(page, CROSS, [listed, ["polling"]]) == "connected"
     assert run_js(page, CROSS, [listed, ["websocket"]]) == "connected"
+
+
+# --- the debugging recipe ------------------------------------------------------------------------
+
+
+@pytest.mark.claim("L13.7")
+def test_logger_shows_every_event_and_without_engineio_logger_a_400_is_logged_once(
+    page, stack, accepting_stack, capture
+):
+    page.goto(stack.url + "/")
+    sid = run_js(
+        page,
+        """async () => {
+            const socket = await kit.connect('/', {query: {lb: 'k0'}});
+            await kit.send(socket, 'announce', 'logged');
+            return socket.id;
+        }""",
+    )
+    logged = output_of(stack)
+    received = f'received event "announce" from {sid} [/]'
+    assert received in logged
+    assert 'emitting event "announcement" to all [/]' in logged
+    capture("logger", lines_with(logged, received, 'emitting event "announcement"'))
+
+    # accepting_stack's server runs without the loggers: python-engineio's default level.
+    for bogus in ("first-bogus-sid", "second-bogus-sid"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{accepting_stack.url}/socket.io/?EIO=4&transport=polling&sid={bogus}")
+        refused.value.close()
+        assert refused.value.code == 400
+    # Each answer left after its log line was written: the second line would be there by now.
+    quiet = output_of(accepting_stack)
+    assert (
+        "Invalid session first-bogus-sid (further occurrences of this error will be logged with"
+        " level INFO)" in quiet
+    )
+    assert "Invalid session second-bogus-sid" not in quiet
+    capture("without-engineio-logger", lines_with(quiet, "bogus-sid"))
+
+
+# --- a server that dies ---------------------------------------------------------------------------
+
+
+@pytest.mark.claim("L13.8")
+def test_a_client_of_a_dead_server_reconnects_elsewhere_without_its_rooms(page, stack):
+    page.goto(stack.url + "/")
+    keys = keys_by_server(stack)
+    victim, survivor = stack.servers[0], stack.servers[1]
+    before = run_js(
+        page,
+        """async ([doomed, other]) => {
+            const fast = {reconnectionDelay: 50, reconnectionDelayMax: 100};
+            window.alice = await kit.connect('/', {query: {lb: doomed}, ...fast});
+            window.bob = await kit.connect('/', {query: {lb: other}, ...fast});
+            await kit.send(alice, 'join', 'ops');
+            await kit.send(bob, 'join', 'ops');
+            window.reconnected = new Promise((resolve) => alice.once('disconnect', (reason) => {
+                alice.once('connect', () => resolve(reason));
+            }));
+            return [await kit.send(alice, 'where'), await kit.send(bob, 'where')];
+        }""",
+        keys[:2],
+    )
+    assert [where["pid"] for where in before] == [victim.worker_pids[0], survivor.worker_pids[0]]
+    assert all("ops" in where["rooms"] for where in before)
+
+    os.killpg(victim.process.pid, signal.SIGKILL)  # the server and its worker, no goodbye
+    victim.process.wait(timeout=5)
+    after = run_js(
+        page,
+        """async () => {
+            const reason = await reconnected;
+            return [reason, await kit.send(alice, 'where'), await kit.send(bob, 'where'), alice.id];
+        }""",
+    )
+    reason, alice, bob, alice_sid = after
+    assert reason == "transport close"
+    assert alice["pid"] in {pid for server in stack.servers[1:] for pid in server.worker_pids}
+    assert alice["rooms"] == [alice_sid]  # a new session on another server: no ops
+    assert bob == before[1]  # the other servers serve on: Bob kept his server and his rooms
+    stack.restart(victim)
