@@ -66,7 +66,9 @@ def executable(name: str) -> str:
     """The path of the program ``name``, or DeploymentMissing saying what to install."""
     found = next((str(p) for p in FALLBACKS[name] if p.is_file()), None) or shutil.which(name)
     if found is None:
-        raise DeploymentMissing(f"{name} is not installed; lesson 13 needs it: {INSTALL_HINTS[name]}")
+        raise DeploymentMissing(
+            f"{name} is not installed; lesson 13 needs it: {INSTALL_HINTS[name]}"
+        )
     return found
 
 
@@ -118,7 +120,11 @@ class GunicornServer(ServerProcess):
     def popen_options(self) -> dict:
         return {
             "cwd": manifest.ROOT,
-            "env": {**os.environ, "PYTHONUNBUFFERED": "1", CONFIG_VARIABLE: json.dumps(self.config)},
+            "env": {
+                **os.environ,
+                "PYTHONUNBUFFERED": "1",
+                CONFIG_VARIABLE: json.dumps(self.config),
+            },
             "start_new_session": True,  # the master and its workers: stop() reaches them all
         }
 
@@ -135,7 +141,7 @@ class GunicornServer(ServerProcess):
 
     def _signal(self, signum: int) -> None:
         # SIGINT is gunicorn's quick shutdown; its SIGTERM waits for open connections to finish,
-        # which WebSockets never do (gunicorn.conf.py bounds that wait for a SIGTERM from elsewhere).
+        # which WebSockets never do (a SIGTERM from elsewhere: gunicorn.conf.py bounds the wait).
         os.killpg(self.process.pid, signal.SIGINT if signum == signal.SIGTERM else signum)
 
 
@@ -186,7 +192,15 @@ class NginxServer(ServerProcess):
             self.prefix = tempfile.TemporaryDirectory(prefix="nginx-")
         self.config_path.write_text(self.render())
         # -e: where nginx reports before it has read error_log from the config (a bad config).
-        return [self.executable, "-p", self.prefix.name, "-c", str(self.config_path), "-e", "stderr"]
+        return [
+            self.executable,
+            "-p",
+            self.prefix.name,
+            "-c",
+            str(self.config_path),
+            "-e",
+            "stderr",
+        ]
 
     def port_was_taken(self) -> bool:
         return "Address already in use" in self.read_output()
@@ -307,6 +321,15 @@ class Stack:
         server.start()
         self.subscribe_every_server()
 
+    def keys(self, tries: int = 200) -> list[str]:
+        """A sticky key for each server, in the order of ``servers``: ``lb=`` query or cookie."""
+        found = {}
+        for n in range(tries):
+            found.setdefault(self.upstream_of(f"k{n}").port, f"k{n}")
+            if len(found) == len(self.servers):
+                return [found[server.port] for server in self.servers]
+        raise DeploymentFailedToStart(f"{tries} keys reached {len(found)} of the servers")
+
     def upstream_of(self, key: str) -> GunicornServer:
         """The server nginx sends the sticky key ``key`` to (its X-Upstream answer says which)."""
         address = open_and_close_a_session(self.url, f"&lb={key}")
@@ -357,7 +380,9 @@ class Stack:
             )
             lines.append(f"    {subprocess.list2cmdline(server.command())}")
         if self.redis:
-            lines.append(f"  redis-server (pid {self.redis.pid}) on {self.redis.host}:{self.redis.port}")
+            lines.append(
+                f"  redis-server (pid {self.redis.pid}) on {self.redis.host}:{self.redis.port}"
+            )
         else:
             lines.append("  message queue: the one given with --message-queue")
         return lines
@@ -372,7 +397,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--workers", type=int, default=1, help="workers per gunicorn (more than 1 breaks polling)"
     )
-    group.add_argument("--worker", choices=WORKERS, default="gevent", help="gunicorn's worker class")
+    group.add_argument(
+        "--worker", choices=WORKERS, default="gevent", help="gunicorn's worker class"
+    )
     group.add_argument(
         "--round-robin", action="store_true", help="nginx without sticky sessions (breaks polling)"
     )
@@ -382,7 +409,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         help="nginx without the WebSocket upgrade headers (stays on long-polling)",
     )
     group.add_argument(
-        "--debug-logs", action="store_true", help="logger=True, engineio_logger=True in every server"
+        "--debug-logs",
+        action="store_true",
+        help="logger=True, engineio_logger=True in every server",
     )
     group.add_argument(
         "--cors-origin",
@@ -397,7 +426,15 @@ def serve(lesson: manifest.Lesson, args: argparse.Namespace) -> int:
     if not 1 <= args.servers <= 8 or not 1 <= args.workers <= 8:
         print("error: --servers and --workers take 1 to 8", file=sys.stderr)
         return 2
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops it as Ctrl-C does
+    # SIGTERM stops it as Ctrl-C does (and the previous handler is put back on the way out).
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        return run_stack(lesson, args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run_stack(lesson: manifest.Lesson, args: argparse.Namespace) -> int:
     try:
         stack = Stack(
             lesson,

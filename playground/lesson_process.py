@@ -76,6 +76,11 @@ class LessonProcess(ServerProcess):
             "start_new_session": True,  # its own process group: stop() reaches all of it
         }
 
+    def is_ready(self) -> bool:
+        if self.lesson.deployed:  # nginx answers a moment before the runner says what runs
+            return "(Ctrl-C to stop)" in self.read_output() and super().is_ready()
+        return super().is_ready()
+
     def port_was_taken(self) -> bool:
         return self.process.returncode == EXIT_PORT_IN_USE
 

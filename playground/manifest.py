@@ -26,7 +26,7 @@ class Lesson:
     run_args: tuple[str, ...] = ()
     # The runner starts a private redis-server for it unless given --message-queue.
     needs_redis: bool = False
-    # The runner serves it as a deployment: gunicorn servers behind nginx (playground/deployment.py).
+    # The runner serves it as a deployment: gunicorn servers behind nginx (playground/deployment).
     deployed: bool = False
 
     @property

@@ -1,9 +1,9 @@
 """Lesson 13 — deploying: gunicorn, nginx, sticky sessions and the 400s.
 
 The app is small on purpose: what this lesson teaches is around it (gunicorn.conf.py, the nginx
-template, playground/deployment.py). ``where`` tells a client which server process answers it, over
-which transport and in which rooms; ``announce`` broadcasts through the Redis queue to the clients of every
-server.
+template, playground/deployment.py). ``where`` tells a client which server process answers it,
+over which transport and in which rooms; ``join`` puts it in a room of that process; ``announce``
+broadcasts through the Redis queue to the clients of every server.
 """
 
 import os

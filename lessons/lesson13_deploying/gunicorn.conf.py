@@ -1,4 +1,4 @@
-"""gunicorn's settings for every lesson 13 server (``gunicorn --config lessons/…/gunicorn.conf.py``).
+"""gunicorn's settings for every lesson 13 server: ``gunicorn --config <this file> …``.
 
 What changes from one server to the next (its port, its worker class, how many workers) is on the
 command line that playground/deployment.py builds; what every server shares is here.

@@ -51,16 +51,6 @@ def front(stack):
     stack.reconfigure()  # the next test finds the deployment as documented
 
 
-def keys_by_server(stack: Stack) -> list[str]:
-    """One sticky key per server, in the order of ``stack.servers``, found by asking nginx."""
-    found = {}
-    for n in range(200):
-        found.setdefault(stack.upstream_of(f"k{n}").port, f"k{n}")
-        if len(found) == len(stack.servers):
-            return [found[server.port] for server in stack.servers]
-    raise AssertionError(f"200 keys reached only {len(found)} of the servers")
-
-
 class Frontend(ServerProcess):
     """Another site on another loopback port: a page that connects to the stack, cross-origin.
 
