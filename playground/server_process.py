@@ -8,6 +8,7 @@ RedisServer without import cycles.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import re
 import signal
@@ -191,3 +192,13 @@ def start_together(servers: list[ServerProcess], timeout: float | None = None) -
             server.stop()
         raise
     return servers
+
+
+def stop_together(servers: list[ServerProcess], timeout: float = 5.0) -> None:
+    """Stop ``servers`` at once: each is told to stop first, then each is waited for."""
+    for server in servers:
+        if server.process is not None and server.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):  # it has just exited: stop() reaps it
+                server._signal(signal.SIGTERM)
+    for server in servers:
+        server.stop(timeout)

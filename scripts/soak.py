@@ -104,7 +104,7 @@ def deployed(stack: Stack) -> Target:
         async_mode="gevent",
         served_by=f"nginx, {len(stack.servers)} gunicorn servers (gevent worker), Redis",
         packages=DEPLOYED_PACKAGES,
-        auditor_keys=stack.keys(),
+        auditor_keys=stack.sticky_keys(),
         sticky=True,
     )
 

@@ -55,6 +55,20 @@ FAILING = """async ([count, options]) => {
 }"""
 
 
+# Connects one socket per options object, asks each where it is, and has one announce: what
+# each answered and heard.
+WHERE_AND_ANNOUNCE = """async ([connections, text, sender]) => {
+    const sockets = [];
+    for (const options of connections) sockets.push(await kit.connect('/', options));
+    const where = [];
+    for (const socket of sockets) where.push(await kit.send(socket, 'where'));
+    const heard = sockets.map((socket) => kit.until(socket, 'announcement'));
+    await kit.send(sockets[sender], 'announce', text);
+    await Promise.all(heard);
+    return {where, heard: sockets.map((socket) => kit.heard(socket, 'announcement'))};
+}"""
+
+
 def output_of(stack) -> str:
     """What every server of the stack has printed so far."""
     return "".join(server.read_output() for server in stack.servers)
@@ -135,19 +149,8 @@ def test_round_robin_gives_polling_clients_invalid_session_and_a_reconnect_loop(
 def test_websocket_only_clients_need_no_stickiness(page, stack, front):
     front(sticky=False)
     page.goto(stack.url + "/")
-    answers = run_js(
-        page,
-        """async () => {
-            const sockets = [];
-            for (let n = 0; n < 3; n++) sockets.push(await kit.connect('/'));  // websocket only
-            const where = [];
-            for (const socket of sockets) where.push(await kit.send(socket, 'where'));
-            const heard = sockets.map((socket) => kit.until(socket, 'announcement'));
-            await kit.send(sockets[2], 'announce', 'one request per connection');
-            await Promise.all(heard);
-            return {where, heard: sockets.map((socket) => kit.heard(socket, 'announcement'))};
-        }""",
-    )
+    websocket_only = [{}, {}, {}]  # kit's default transports: ['websocket']
+    answers = run_js(page, WHERE_AND_ANNOUNCE, [websocket_only, "one request per connection", 2])
     pids = [where["pid"] for where in answers["where"]]
     workers = {pid for server in stack.servers for pid in server.worker_pids}
     assert set(pids) == workers  # round-robin: one connection on each server
@@ -159,23 +162,8 @@ def test_websocket_only_clients_need_no_stickiness(page, stack, front):
 @pytest.mark.claim("L13.4")
 def test_with_sticky_sessions_and_the_queue_a_broadcast_reaches_every_server(page, stack):
     page.goto(stack.url + "/")
-    keys = stack.keys()
-    answers = run_js(
-        page,
-        """async (keys) => {
-            const sockets = [];
-            for (const key of keys) {
-                sockets.push(await kit.connect('/', {transports: ['polling'], query: {lb: key}}));
-            }
-            const where = [];
-            for (const socket of sockets) where.push(await kit.send(socket, 'where'));
-            const heard = sockets.map((socket) => kit.until(socket, 'announcement'));
-            await kit.send(sockets[0], 'announce', 'from server 1');
-            await Promise.all(heard);
-            return {where, heard: sockets.map((socket) => kit.heard(socket, 'announcement'))};
-        }""",
-        keys,
-    )
+    polling = [{"transports": ["polling"], "query": {"lb": key}} for key in stack.sticky_keys()]
+    answers = run_js(page, WHERE_AND_ANNOUNCE, [polling, "from server 1", 0])
     pids = [where["pid"] for where in answers["where"]]
     assert pids == [server.worker_pids[0] for server in stack.servers]
     assert {where["transport"] for where in answers["where"]} == {"polling"}  # sticky, not upgraded
@@ -227,17 +215,8 @@ def test_gunicorn_with_four_workers_fails_like_round_robin(page, four_workers, c
     capture("four-workers", lines_with(logged, f"Invalid session {refused[0]}"))
 
     # WebSocket-only clients need one request each: they work, and the queue joins the workers.
-    heard = run_js(
-        page,
-        """async () => {
-            const sockets = [];
-            for (let n = 0; n < 4; n++) sockets.push(await kit.connect('/'));
-            const heard = sockets.map((socket) => kit.until(socket, 'announcement'));
-            await kit.send(sockets[0], 'announce', 'to every worker');
-            await Promise.all(heard);
-            return sockets.length;
-        }""",
-    )
+    answers = run_js(page, WHERE_AND_ANNOUNCE, [[{}, {}, {}, {}], "to every worker", 0])
+    heard = sum(len(got) for got in answers["heard"])
     assert heard == 4
 
 
@@ -326,7 +305,7 @@ def test_logger_shows_every_event_and_without_engineio_logger_a_400_is_logged_on
 @pytest.mark.claim("L13.8")
 def test_a_client_of_a_dead_server_reconnects_elsewhere_without_its_rooms(page, stack):
     page.goto(stack.url + "/")
-    keys = stack.keys()
+    keys = stack.sticky_keys()
     victim, survivor = stack.servers[0], stack.servers[1]
     before = run_js(
         page,

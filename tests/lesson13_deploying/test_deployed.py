@@ -50,7 +50,7 @@ def connect():
         # A browser of its own, with its own cookie: in a cookie jar, because python-engineio's
         # client sends connect(headers=...) with its first request only.
         http = requests.Session()
-        http.cookies.set("lb", stack.keys()[index])
+        http.cookies.set("lb", stack.sticky_keys()[index])
         client = python_socketio.SimpleClient(http_session=http)
         client.connect(
             stack.url,

@@ -5,7 +5,6 @@ gunicorn servers and nginx, prints the one URL and every process behind it, and 
 behind when it is stopped with Ctrl-C or killed; a missing program or a busy port is one line.
 """
 
-import argparse
 import json
 import os
 import re
@@ -20,7 +19,7 @@ import socketio as python_socketio
 
 from playground import deployment
 from playground.lesson_process import LessonProcess
-from playground.run import EXIT_PORT_IN_USE
+from playground.run import EXIT_PORT_IN_USE, parse_args
 from tests.utils import running, wait_until
 
 
@@ -69,18 +68,7 @@ def test_a_missing_program_is_one_line_saying_what_to_install(
 ):
     monkeypatch.setenv("PATH", str(tmp_path))  # neither on this PATH
     monkeypatch.setitem(deployment.FALLBACKS, missing, ())
-    args = argparse.Namespace(
-        servers=3,
-        workers=1,
-        worker="gevent",
-        round_robin=False,
-        no_upgrade_headers=False,
-        debug_logs=False,
-        cors_origin=None,
-        message_queue=None,
-        port=0,
-        host="127.0.0.1",
-    )
+    args = parse_args(["13", "--port", "0"])  # the runner's own options and defaults
     assert deployment.serve(lesson, args) == 1
     hint = deployment.INSTALL_HINTS[missing]
     assert capsys.readouterr().err.splitlines() == [
