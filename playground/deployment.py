@@ -36,8 +36,8 @@ INSTALL_HINTS = {
     "nginx": "sudo apt-get install nginx",
     "gunicorn": "pip install gunicorn (a dependency of this project: nox -s lesson installs it)",
 }
-# Where to look when PATH has no such program: /usr/sbin is not on a user's PATH everywhere,
-# and the venv's gunicorn sits beside its Python.
+# Where to look before PATH: /usr/sbin is not on every user's PATH, and the gunicorn to run is
+# the one beside this Python (the project's venv), not another on PATH.
 FALLBACKS = {
     "nginx": (Path("/usr/sbin/nginx"),),
     "gunicorn": (Path(sys.executable).with_name("gunicorn"),),
@@ -351,7 +351,8 @@ class Stack:
                 )
             if now >= next_round:  # subscribing takes a moment after the first session
                 for server in self.servers:
-                    open_and_close_a_session(server.url)
+                    for _ in range(self.workers):  # each worker must have had one
+                        open_and_close_a_session(server.url)
                 next_round = now + 0.5
             time.sleep(0.02)  # then ask Redis again (a bounded wait: the deadline above)
 
