@@ -31,6 +31,7 @@ VENDOR_DIR = ROOT / "playground/static/vendor/socket.io-client"
 # What sessions need from the system: (Debian package, the program it gives, what for).
 REDIS = ("redis-server", "redis-server", "lesson 11's message queue")
 CHROMIUM = ("chromium", str(SYSTEM_CHROMIUM), "the browser tests")
+NGINX = ("nginx", "/usr/sbin/nginx", "lesson 13's reverse proxy")
 STAMP = ".installed"  # in a session's virtualenv: what install() put there
 
 nox.options.sessions = ["tests"]
@@ -160,7 +161,7 @@ def is_path(arg: str) -> bool:
 def playground(session: nox.Session) -> None:
     """Start every lesson and print the playground's one URL (-- --port N)."""
     python = project_python(session)
-    apt_install(session, REDIS)
+    apt_install(session, REDIS, NGINX)
     session.run(python, "-m", "playground", *session.posargs)
 
 
@@ -178,6 +179,8 @@ def lesson(session: nox.Session) -> None:
     python = project_python(session)
     if found.needs_redis and not args.message_queue:
         apt_install(session, REDIS)
+    if found.deployed:
+        apt_install(session, NGINX)
     # The manifest's run_args too (lesson 11: --monkey-patch), as the tests and the playground.
     session.run(python, "-m", "playground.run", *session.posargs, *found.run_args)
 
@@ -190,7 +193,7 @@ def tests(session: nox.Session) -> None:
     except LookupError as error:
         exit_usage(str(error))
     python = project_python(session)
-    apt_install(session, REDIS)
+    apt_install(session, REDIS, NGINX)
     if not SYSTEM_CHROMIUM.exists() and not has_playwright_chromium(session, python):
         if debian_has_chromium():
             apt_install(session, CHROMIUM)

@@ -34,6 +34,9 @@ MYTH_LAYERS = {
     "myths_live": "live server",
     "myths_browser": "browser (Playwright)",
 }
+# Layers a claim may have beside LAYERS: tests/lesson13_deploying/test_deployed.py runs lessons 04
+# and 05 behind nginx, three gunicorn servers and Redis.
+EXTRA_LAYERS = {"deployed": "deployed (nginx, 3 gunicorn, Redis)"}
 MYTHS_FILE = TESTS_DIR / "myths" / "myths.toml"
 VERDICTS = ("true", "false", "partly", "outdated", "pending")
 MYTH_ID = re.compile(r"M\d{2}")
@@ -41,7 +44,7 @@ MYTH_ID = re.compile(r"M\d{2}")
 
 def layer_name(layer: str) -> str:
     """How the guide names the layer of a test file (``client`` -> ``test_client``)."""
-    return {**LAYERS, **MYTH_LAYERS}.get(layer, layer)
+    return {**LAYERS, **MYTH_LAYERS, **EXTRA_LAYERS}.get(layer, layer)
 
 
 @dataclass(frozen=True)

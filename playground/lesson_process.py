@@ -44,6 +44,8 @@ class LessonProcess(ServerProcess):
     ):
         super().__init__(port, host)
         self.lesson = lesson
+        if lesson.deployed:  # nginx, gunicorn servers and Redis: a few seconds, more when busy
+            self.startup_timeout = 60.0
         self.async_mode = async_mode
         self.variant = variant
         self.args = tuple(args)  # more runner options, e.g. ("--monkey-patch",)
@@ -70,6 +72,11 @@ class LessonProcess(ServerProcess):
             "env": {**os.environ, "PYTHONUNBUFFERED": "1", **(self.env or {})},
             "start_new_session": True,  # its own process group: stop() reaches all of it
         }
+
+    def is_ready(self) -> bool:
+        if self.lesson.deployed:  # nginx answers a moment before the runner says what runs
+            return "(Ctrl-C to stop)" in self.read_output() and super().is_ready()
+        return super().is_ready()
 
     def port_was_taken(self) -> bool:
         return self.process.returncode == EXIT_PORT_IN_USE

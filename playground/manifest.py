@@ -26,6 +26,8 @@ class Lesson:
     run_args: tuple[str, ...] = ()
     # The runner starts a private redis-server for it unless given --message-queue.
     needs_redis: bool = False
+    # The runner serves it as a deployment: gunicorn servers behind nginx (playground/deployment).
+    deployed: bool = False
 
     @property
     def package(self) -> str:
@@ -67,6 +69,7 @@ def lessons() -> tuple[Lesson, ...]:
             own_process=e.get("own_process", ""),
             run_args=tuple(e.get("run_args", ())),
             needs_redis=e.get("needs_redis", False),
+            deployed=e.get("deployed", False),
         )
         for e in entries
     )

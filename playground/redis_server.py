@@ -18,6 +18,7 @@ from pathlib import Path
 from playground.server_process import ServerProcess
 
 INSTALL_HINT = "sudo apt-get install redis-server"
+CHANNEL = "flask-socketio"  # Flask-SocketIO's default channel on the queue
 
 
 def resp(*words: str) -> bytes:
@@ -77,7 +78,7 @@ class RedisServer(ServerProcess):
     def start(self, timeout: float | None = None) -> RedisServer:
         if shutil.which(self.executable) is None:
             raise RedisServerMissing(
-                f"{self.executable} is not installed; lesson 11 needs it: {INSTALL_HINT}"
+                f"{self.executable} is not installed; lessons 11 and 13 need it: {INSTALL_HINT}"
             )
         self.directory = Path(tempfile.mkdtemp(prefix="redis-"))  # mode 0700: ours alone
         try:
@@ -109,3 +110,16 @@ class RedisServer(ServerProcess):
                 return answer == b"+OK\r\n+PONG\r\n"
         except OSError:
             return False
+
+
+def subscribers(queue_url: str, channel: str = CHANNEL) -> int:
+    """How many processes listen on the queue's channel now (Redis's PUBSUB NUMSUB).
+
+    python-socketio subscribes a server at its first connection, not at its start: a server that
+    must hear the others' emits from the start is connected to once, then counted here.
+    """
+    import redis  # here: the runner imports this module before it needs a Redis client
+
+    with redis.Redis.from_url(queue_url) as client:
+        [(_, count)] = client.pubsub_numsub(channel)
+        return count

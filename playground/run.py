@@ -34,7 +34,7 @@ import socket
 import threading
 from pathlib import Path
 
-from playground import app_file, manifest
+from playground import app_file, deployment, manifest
 from playground.app_file import AppFileError
 from playground.redis_server import RedisServer, RedisServerMissing
 
@@ -73,6 +73,7 @@ def parser() -> argparse.ArgumentParser:
         help="share this redis:// queue with other servers (see lesson 11)",
     )
     add_server_options(parser)
+    deployment.add_options(parser)
     return parser
 
 
@@ -259,6 +260,8 @@ def main(argv: list[str] | None = None) -> None:
             f"port {args.port} on {args.host} is already in use; choose another with --port",
             EXIT_PORT_IN_USE,
         )
+    if lesson.deployed:  # lesson 13: nginx on that port, gunicorn servers and Redis behind it
+        sys.exit(deployment.serve(lesson, args))
 
     redis = None
     if lesson.needs_redis and not args.message_queue:

@@ -8,6 +8,7 @@ RedisServer without import cycles.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import re
 import signal
@@ -79,22 +80,32 @@ class ServerProcess:
 
     def start(self, timeout: float | None = None):
         """Start the server; return once it is ready, or raise ``failure`` with its output."""
+        self._launch()
+        self._await_ready(timeout)
+        return self
+
+    def _launch(self) -> None:
         # The output goes to a file: a pipe nobody reads would fill up and block the server.
         self.output = tempfile.TemporaryFile(mode="w+b")  # noqa: SIM115 (closed by stop())
-        pick_port = self.port == 0 and not self.child_picks_port
-        for _attempt in range(3 if pick_port else 1):
-            if pick_port:
-                self.port = free_port(self.host)
-            self.output.seek(0)
-            self.output.truncate()
-            self.process = self._spawn(self.command())
-            if self._wait_until_ready(timeout or self.startup_timeout):
-                return self
-            if not self.port_was_taken():
-                break
-        self.stop()
-        where = f" on port {self.port}" if self.port else ""
-        raise self.failure(f"{self} did not start{where}:\n{self.read_output()}")
+        self._pick_port = self.port == 0 and not self.child_picks_port
+        self._attempts_left = 3 if self._pick_port else 1
+        self._spawn_attempt()
+
+    def _spawn_attempt(self) -> None:
+        if self._pick_port:
+            self.port = free_port(self.host)  # picked again if it was taken
+        self._attempts_left -= 1
+        self.output.seek(0)
+        self.output.truncate()
+        self.process = self._spawn(self.command())
+
+    def _await_ready(self, timeout: float | None) -> None:
+        while not self._wait_until_ready(timeout or self.startup_timeout):
+            if not (self._attempts_left and self.port_was_taken()):
+                self.stop()
+                where = f" on port {self.port}" if self.port else ""
+                raise self.failure(f"{self} did not start{where}:\n{self.read_output()}")
+            self._spawn_attempt()
 
     def _spawn(self, command: list[str]):
         """The child process: forked from the warm parent when one is set and can run it."""
@@ -163,3 +174,31 @@ class ServerProcess:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def start_together(servers: list[ServerProcess], timeout: float | None = None) -> list:
+    """Start ``servers`` at once, so that their start-ups overlap; return once all are ready.
+
+    From the calling thread, as ``start()`` (see ``die_with_parent``). If one fails, all are
+    stopped and its failure is raised.
+    """
+    try:
+        for server in servers:
+            server._launch()
+        for server in servers:
+            server._await_ready(timeout)
+    except BaseException:
+        for server in servers:
+            server.stop()
+        raise
+    return servers
+
+
+def stop_together(servers: list[ServerProcess], timeout: float = 5.0) -> None:
+    """Stop ``servers`` at once: each is told to stop first, then each is waited for."""
+    for server in servers:
+        if server.process is not None and server.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):  # it has just exited: stop() reaps it
+                server._signal(signal.SIGTERM)
+    for server in servers:
+        server.stop(timeout)

@@ -64,6 +64,9 @@ DEFAULTS = {
     # long-poll is cut. 256 is above the soak's 200 clients and below eventlet's pool of 1,024.
     "SOCKET_TIMEOUT": 60.0,
     "MAX_CLIENT_CONNECTIONS": 256,
+    # Flask-SocketIO's logger= and engineio_logger=: True prints every event and packet (lesson 13).
+    "LOGGER": False,
+    "ENGINEIO_LOGGER": False,
 }
 # --8<-- [end:defaults]
 
@@ -108,6 +111,8 @@ def lesson_app(import_name: str, **config) -> tuple[Flask, SocketIO]:
         max_http_buffer_size=app.config["MAX_HTTP_BUFFER_SIZE"],
         message_queue=app.config["MESSAGE_QUEUE"],
         serializer=BoundedPacket,
+        logger=app.config["LOGGER"],
+        engineio_logger=app.config["ENGINEIO_LOGGER"],
     )
     ClientLimits(socketio, app.config["MAX_EVENTS_IN_PROGRESS"], app.config["MAX_ROOMS_PER_CLIENT"])
     app.wsgi_app = RefuseForeignHosts(

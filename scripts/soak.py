@@ -20,6 +20,13 @@ Checked, and written to docs/assets/soak.json (the guide's reliability page incl
 - the server's resident memory (VmRSS) comes back to within RSS_TOLERANCE_MB of its value before
   the soak, measured after a warm-up client has connected, joined a room, spoken and left.
 
+With ``--deployed`` the same soak runs twice in one run, side by side: against that one server,
+then against lesson 05 deployed as lesson 13 deploys it (nginx in front of three gunicorn servers
+with gevent's worker, sharing a private Redis), each client with a sticky key of its own, so they
+spread over the servers; membership is then asked of an auditor on each server (a server knows
+its own clients only), and memory is the three workers' together. Both results go to
+docs/assets/soak-deployed.json.
+
 Traffic goes to 127.0.0.1 only, and every phase is bounded in time. Exits 1 when a check fails.
 """
 
@@ -34,17 +41,20 @@ import random
 import sys
 import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
 import socketio
 
 from playground import manifest
+from playground.deployment import Stack
 from playground.lesson_process import LessonProcess
 from scripts.measure import Sampler, bounded, machine, percentile, rss_mb
 
 ROOT = manifest.ROOT
 OUTPUT = ROOT / "docs" / "assets" / "soak.json"
+DEPLOYED_OUTPUT = ROOT / "docs" / "assets" / "soak-deployed.json"
 RSS_TOLERANCE_MB = 20
 CONNECT_CONCURRENCY = 20  # connections opened at once
 TIMEOUT = 10.0  # seconds, for any one connection or answer
@@ -52,6 +62,51 @@ DRAIN_TIMEOUT = 30.0  # seconds for the last messages to arrive once everyone ha
 FORGET_TIMEOUT = 20.0  # seconds for the server to forget the clients once they are gone
 RSS_SETTLE_TIMEOUT = 30.0  # seconds for the server's memory to come back
 PACKAGES = ("Flask-SocketIO", "python-socketio", "python-engineio", "eventlet")
+DEPLOYED_PACKAGES = ("Flask-SocketIO", "python-socketio", "python-engineio", "gevent", "gunicorn")
+
+
+@dataclass
+class Target:
+    """What a soak talks to: one URL, the server processes behind it, and how to reach each."""
+
+    url: str
+    pids: list[int]  # the processes that hold the clients (their memory is measured)
+    lesson: str
+    async_mode: str
+    served_by: str
+    packages: tuple[str, ...]
+    auditor_keys: list[str | None] = field(default_factory=lambda: [None])  # one per server
+    sticky: bool = False  # each soak client sends a key of its own (nginx spreads them)
+
+    def headers(self, key: str | None) -> dict:
+        return {"Cookie": f"lb={key}"} if key else {}
+
+    def rss_mb(self, _pid: int = 0) -> float:
+        return sum(rss_mb(pid) for pid in self.pids)
+
+
+def single(server: LessonProcess) -> Target:
+    return Target(
+        url=server.url,
+        pids=[server.pid],
+        lesson=f"{server.lesson.id} {server.lesson.slug}",
+        async_mode=server.async_mode,
+        served_by="one server process (nox -s lesson -- 05)",
+        packages=PACKAGES,
+    )
+
+
+def deployed(stack: Stack) -> Target:
+    return Target(
+        url=stack.url,
+        pids=[pid for server in stack.servers for pid in server.worker_pids],
+        lesson=f"{stack.lesson.id} {stack.lesson.slug}",
+        async_mode="gevent",
+        served_by=f"nginx, {len(stack.servers)} gunicorn servers (gevent worker), Redis",
+        packages=DEPLOYED_PACKAGES,
+        auditor_keys=stack.sticky_keys(),
+        sticky=True,
+    )
 
 
 class SoakClient:
@@ -76,8 +131,10 @@ class SoakClient:
         if not self.leaving:
             self.dropped = True
 
-    async def connect(self, url: str) -> None:
-        await self.sio.connect(url, transports=["websocket"], wait_timeout=TIMEOUT)
+    async def connect(self, url: str, headers: dict | None = None) -> None:
+        await self.sio.connect(
+            url, transports=["websocket"], headers=headers or {}, wait_timeout=TIMEOUT
+        )
         self.sid = self.sio.get_sid("/")
         rooms = await self.sio.call("join", self.room, timeout=TIMEOUT)
         if sorted(rooms) != sorted([self.sid, self.room]):
@@ -98,17 +155,25 @@ class SoakClient:
         await self.sio.disconnect()
 
 
-async def warm_up(url: str) -> None:
-    """One client connects, joins a room, speaks and leaves: the server has loaded everything."""
-    client = SoakClient(-1, "warm-up")
-    await bounded("warm-up", client.connect(url), TIMEOUT)
-    await client.sio.call("say", ("warm-up", "-1:0:0"), timeout=TIMEOUT)
-    await client.leave()
+async def warm_up(target: Target) -> None:
+    """A client connects to each server, joins a room, speaks and leaves: all is loaded."""
+    for key in target.auditor_keys:
+        client = SoakClient(-1, "warm-up")
+        await bounded("warm-up", client.connect(target.url, target.headers(key)), TIMEOUT)
+        await client.sio.call("say", ("warm-up", "-1:0:0"), timeout=TIMEOUT)
+        await client.leave()
 
 
-async def memberships(auditor: socketio.AsyncClient, clients: list[SoakClient]) -> list[list]:
-    """What the server says each client's rooms are (lesson 05's `rooms` event, any sid)."""
-    return [await auditor.call("rooms", c.sid, timeout=TIMEOUT) for c in clients]
+async def memberships(auditors: list[socketio.AsyncClient], clients: list[SoakClient]) -> list:
+    """What the servers say each client's rooms are (lesson 05's `rooms` event, any sid).
+
+    A server knows its own clients only: each client's rooms are the one non-empty answer.
+    """
+    found = []
+    for client in clients:
+        answers = [await auditor.call("rooms", client.sid, timeout=TIMEOUT) for auditor in auditors]
+        found.append(next((rooms for rooms in answers if rooms), []))
+    return found
 
 
 def tally(clients: list[SoakClient]) -> dict:
@@ -145,8 +210,7 @@ def tally(clients: list[SoakClient]) -> dict:
     return {**counts, "latency_ms": {"median": ms(50), "p99": ms(99), "max": ms(100)}}
 
 
-async def soak(args: argparse.Namespace, server: LessonProcess) -> dict:
-    pid = server.pid
+async def soak(args: argparse.Namespace, target: Target) -> dict:
     phases = {}
     started = time.monotonic()
 
@@ -155,8 +219,8 @@ async def soak(args: argparse.Namespace, server: LessonProcess) -> dict:
         phases[name] = round(now - since, 2)
         return now
 
-    await warm_up(server.url)
-    rss_before = rss_mb(pid)
+    await warm_up(target)
+    rss_before = target.rss_mb()
     print(f"server RSS before: {rss_before:.1f} MB", flush=True)
 
     rooms = [f"soak-{r:02d}" for r in range(args.rooms)]
@@ -165,13 +229,19 @@ async def soak(args: argparse.Namespace, server: LessonProcess) -> dict:
 
     async def connect(client: SoakClient) -> None:
         async with gate:
-            await bounded(f"client {client.index} connecting", client.connect(server.url), TIMEOUT)
+            key = f"soak-{client.index}" if target.sticky else None
+            connecting = client.connect(target.url, target.headers(key))
+            await bounded(f"client {client.index} connecting", connecting, TIMEOUT)
 
     t = time.monotonic()
     await asyncio.gather(*(connect(c) for c in clients))
-    auditor = socketio.AsyncClient(reconnection=False)
-    await auditor.connect(server.url, transports=["websocket"], wait_timeout=TIMEOUT)
-    seen = await memberships(auditor, clients)
+    auditors = []
+    for key in target.auditor_keys:
+        auditors.append(socketio.AsyncClient(reconnection=False))
+        await auditors[-1].connect(
+            target.url, transports=["websocket"], headers=target.headers(key), wait_timeout=TIMEOUT
+        )
+    seen = await memberships(auditors, clients)
     members_seen = sum(
         sorted(r) == sorted([c.sid, c.room]) for r, c in zip(seen, clients, strict=True)
     )
@@ -182,7 +252,7 @@ async def soak(args: argparse.Namespace, server: LessonProcess) -> dict:
         flush=True,
     )
 
-    async with Sampler(rss_mb, pid, every=0.5) as rss_samples:
+    async with Sampler(target.rss_mb, 0, every=0.5) as rss_samples:
         rng = random.Random(5)
         until = time.monotonic() + args.duration
         await asyncio.gather(*(c.talk(until, 1 / args.rate, rng) for c in clients))
@@ -203,15 +273,16 @@ async def soak(args: argparse.Namespace, server: LessonProcess) -> dict:
     await bounded("disconnecting", asyncio.gather(*(c.leave() for c in clients)), TIMEOUT)
     forget_deadline = time.monotonic() + FORGET_TIMEOUT
     while True:
-        left = [r for r in await memberships(auditor, clients) if r]
+        left = [r for r in await memberships(auditors, clients) if r]
         if not left or time.monotonic() > forget_deadline:
             break
         await asyncio.sleep(0.1)
-    await auditor.disconnect()
+    for auditor in auditors:
+        await auditor.disconnect()
     t = phase("disconnect_forget_s", t)
 
     rss_deadline = time.monotonic() + RSS_SETTLE_TIMEOUT
-    while (rss_after := rss_mb(pid)) - rss_before > RSS_TOLERANCE_MB:
+    while (rss_after := target.rss_mb()) - rss_before > RSS_TOLERANCE_MB:
         if time.monotonic() > rss_deadline:
             break
         await asyncio.sleep(0.5)
@@ -231,8 +302,10 @@ async def soak(args: argparse.Namespace, server: LessonProcess) -> dict:
     }
     return {
         "date": datetime.datetime.now(datetime.UTC).date().isoformat(),
-        "lesson": f"{server.lesson.id} {server.lesson.slug}",
-        "async_mode": server.async_mode,
+        "lesson": target.lesson,
+        "served_by": target.served_by,
+        "server_processes": len(target.pids),
+        "async_mode": target.async_mode,
         "transport": "websocket",
         "clients": len(clients),
         "rooms": len(rooms),
@@ -259,7 +332,7 @@ async def soak(args: argparse.Namespace, server: LessonProcess) -> dict:
             "tolerance": RSS_TOLERANCE_MB,
         },
         "phases_s": phases,
-        "versions": {name: version(name) for name in PACKAGES},
+        "versions": {name: version(name) for name in target.packages},
         "machine": machine(),
         "checks": checks,
         "passed": all(checks.values()),
@@ -273,6 +346,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of talk")
     parser.add_argument("--rate", type=float, default=1.0, help="messages per client per second")
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument(
+        "--deployed",
+        action="store_true",
+        help="also soak lesson 05 behind nginx + 3 gunicorn + Redis, side by side in "
+        f"{DEPLOYED_OUTPUT.name}",
+    )
     args = parser.parse_args(argv)
     if not (0 < args.rooms <= args.clients <= 1000 and 0 < args.duration <= 600):
         parser.error("need 0 < rooms <= clients <= 1000 and 0 < duration <= 600")
@@ -281,23 +360,76 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def side_by_side(results: dict[str, dict]) -> list[str]:
+    """The figures that compare, a row each, one column per run."""
+    rows = [
+        ("deliveries", lambda r: f"{r['deliveries_received']}/{r['deliveries_expected']}"),
+        ("lost", lambda r: r["missing"]),
+        ("crossed (other rooms)", lambda r: r["from_other_rooms"]),
+        ("duplicates, out of order", lambda r: f"{r['duplicates']}, {r['out_of_order']}"),
+        ("clients dropped", lambda r: r["clients_dropped"]),
+        ("latency median ms", lambda r: r["latency_ms"]["median"]),
+        ("latency p99 ms", lambda r: r["latency_ms"]["p99"]),
+        ("latency max ms", lambda r: r["latency_ms"]["max"]),
+        ("deliveries/s", lambda r: r["deliveries_per_s"]),
+        ("RSS after - before MB", lambda r: r["rss_mb"]["after_minus_before"]),
+        ("passed", lambda r: r["passed"]),
+    ]
+    names = list(results)
+    width = max(len(label) for label, _ in rows)
+    lines = [f"{name}: {results[name]['served_by']}" for name in names]
+    lines.append(f"{'':{width}}  " + "  ".join(f"{name:>14}" for name in names))
+    for label, value in rows:
+        lines.append(
+            f"{label:{width}}  " + "  ".join(f"{value(results[name])!s:>14}" for name in names)
+        )
+    return lines
+
+
+def run_single(args: argparse.Namespace) -> dict:
     server = LessonProcess(manifest.find("05")).start()
     try:
-        result = asyncio.run(soak(args, server))
+        return asyncio.run(soak(args, single(server)))
     finally:
         server.stop()
-    print(json.dumps(result, indent=2))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(result, indent=2) + "\n")
-    verdict = (
-        "passed"
-        if result["passed"]
-        else "FAILED: " + ", ".join(name for name, ok in result["checks"].items() if not ok)
-    )
-    print(f"soak {verdict}; written to {args.output}", flush=True)
-    return 0 if result["passed"] else 1
+
+
+def run_deployed(args: argparse.Namespace) -> dict:
+    with Stack(manifest.find("05")) as stack:
+        return asyncio.run(soak(args, deployed(stack)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.deployed:
+        results = {"single": run_single(args), "deployed": run_deployed(args)}
+        output = args.output if args.output != OUTPUT else DEPLOYED_OUTPUT
+        table = side_by_side(results)
+        report = {
+            **results,
+            "side_by_side": table,
+            "passed": all(r["passed"] for r in results.values()),
+        }
+        print("\n".join(table))
+        output_table = (args.output if args.output != OUTPUT else DEPLOYED_OUTPUT).with_suffix(
+            ".txt"
+        )
+        output_table.write_text("\n".join(table) + "\n")  # the guide's lesson 13 shows it
+    else:
+        report = run_single(args)
+        output = args.output
+        print(json.dumps(report, indent=2))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2) + "\n")
+    failed = [
+        f"{name}: {check}"
+        for name, result in (results.items() if args.deployed else [("soak", report)])
+        for check, ok in result["checks"].items()
+        if not ok
+    ]
+    verdict = "passed" if not failed else "FAILED: " + ", ".join(failed)
+    print(f"soak {verdict}; written to {output}", flush=True)
+    return 0 if not failed else 1
 
 
 if __name__ == "__main__":

@@ -13,8 +13,7 @@ import socketio as python_socketio
 
 from playground import manifest
 from playground.lesson_process import LessonProcess
-from playground.redis_server import RedisServer, RedisServerMissing
-from tests.lesson11_message_queue.channel import subscribers
+from playground.redis_server import RedisServer, RedisServerMissing, subscribers
 from tests.utils import wait_until
 
 LESSON = manifest.by_package(Path(__file__).parent.name)

@@ -20,8 +20,7 @@ import socketio as python_socketio
 from playwright.sync_api import expect
 
 from playground.lesson_process import LessonProcess
-from playground.redis_server import RedisServer
-from tests.lesson11_message_queue.channel import CHANNEL, subscribers
+from playground.redis_server import CHANNEL, RedisServer, subscribers
 from tests.utils import WAIT_MS, WAIT_S, incoming, payloads, play, run_js, wait_until
 
 CONNECT = "(name) => Playground.client(name).connect({namespace: '/'})"

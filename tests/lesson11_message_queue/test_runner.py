@@ -70,7 +70,7 @@ def test_without_redis_server_the_runner_says_what_to_install_in_one_line(tmp_pa
     )
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        f"error: redis-server is not installed; lesson 11 needs it: {INSTALL_HINT}"
+        f"error: redis-server is not installed; lessons 11 and 13 need it: {INSTALL_HINT}"
     ]
     assert INSTALL_HINT == "sudo apt-get install redis-server"
 

@@ -1,0 +1,1 @@
+"""Tests of lesson 13 (deploying)."""
