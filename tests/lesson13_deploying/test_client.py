@@ -57,7 +57,10 @@ def test_star_lets_every_origin_in_with_the_users_cookies(lesson):
 
 def test_a_proxy_that_drops_the_port_gets_the_page_refused_by_its_own_server(lesson):
     """Not a claim: why nginx passes ``$http_host`` (the port kept), not ``$host``."""
-    app, _ = lesson.create_app(ASYNC_MODE="threading", TESTING=True)
+    # As deployed: the app answers for nginx's host:port (ALLOWED_HOSTS), not its own port.
+    app, _ = lesson.create_app(
+        ASYNC_MODE="threading", TESTING=True, ALLOWED_HOSTS=("127.0.0.1:8080",)
+    )
     page = {"Origin": "http://127.0.0.1:8080"}
     kept = app.test_client().get(HANDSHAKE, headers={**page, "Host": "127.0.0.1:8080"})
     dropped = app.test_client().get(HANDSHAKE, headers={**page, "Host": "127.0.0.1"})
