@@ -28,6 +28,8 @@ class Lesson:
     needs_redis: bool = False
     # The runner serves it as a deployment: gunicorn servers behind nginx (playground/deployment).
     deployed: bool = False
+    # Why the lesson has no exercise (lessons/<package>/exercise.toml), if it has none.
+    no_exercise: str = ""
 
     @property
     def package(self) -> str:
@@ -70,6 +72,7 @@ def lessons() -> tuple[Lesson, ...]:
             run_args=tuple(e.get("run_args", ())),
             needs_redis=e.get("needs_redis", False),
             deployed=e.get("deployed", False),
+            no_exercise=e.get("no_exercise", ""),
         )
         for e in entries
     )

@@ -10,11 +10,7 @@ from playground.exercises import drift, model
 from playground.exercises import judge as judging
 from playground.lesson_process import LessonProcess
 
-EXERCISES = [
-    model.exercise(lesson)
-    for lesson in manifest.lessons()
-    if (lesson.path / model.EXERCISE_FILE).exists()
-]
+EXERCISES = model.exercises()
 WALK = [(e, written) for e in EXERCISES for written in range(len(e.tasks) + 1)]
 
 
@@ -29,6 +25,12 @@ def judge_warm():
     warm = judging.warm_parent().start()
     yield warm
     warm.stop()
+
+
+@pytest.mark.parametrize("lesson", manifest.lessons(), ids=lambda lesson: lesson.package)
+def test_every_lesson_has_an_exercise_or_says_why_not(lesson):
+    has_one = (lesson.path / model.EXERCISE_FILE).exists()
+    assert has_one != bool(lesson.no_exercise), "an exercise.toml, or no_exercise in lessons.toml"
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.lesson.package)

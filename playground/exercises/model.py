@@ -143,13 +143,17 @@ def exercise(lesson: Lesson) -> Exercise:
 
 @cache
 def exercises() -> tuple[Exercise, ...]:
-    """Every lesson's exercise, in the manifest's order."""
-    return tuple(exercise(lesson) for lesson in manifest.lessons())
+    """Every lesson's exercise, in the manifest's order (lessons.toml says why a lesson has none)."""
+    return tuple(exercise(lesson) for lesson in manifest.lessons() if not lesson.no_exercise)
 
 
 def find(key: str) -> Exercise:
-    """The exercise of a lesson, by id or slug (LookupError names the valid ones)."""
-    return exercise(manifest.find(key))
+    """The exercise of a lesson, by id or slug (LookupError names the valid ones, or says why
+    the lesson has none)."""
+    lesson = manifest.find(key)
+    if lesson.no_exercise:
+        raise LookupError(f"lesson {lesson.id} has no exercise: {lesson.no_exercise}")
+    return exercise(lesson)
 
 
 def slug(heading: str) -> str:
