@@ -143,7 +143,7 @@ def exercise(lesson: Lesson) -> Exercise:
 
 @cache
 def exercises() -> tuple[Exercise, ...]:
-    """Every lesson's exercise, in the manifest's order (lessons.toml says why a lesson has none)."""
+    """Every lesson's exercise, in the manifest's order (lessons.toml says why one has none)."""
     return tuple(exercise(lesson) for lesson in manifest.lessons() if not lesson.no_exercise)
 
 
