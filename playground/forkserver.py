@@ -58,15 +58,22 @@ class ForkServer:
         """Whether a forked child can run this program as ``python -m`` would."""
         return "--monkey-patch" not in argv
 
+    def launch(self) -> ForkServer:
+        """Start the warm parent without waiting for it: it warms up while the caller works."""
+        if self.process is None:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "playground.forkserver", self.address, *self.preload],
+                cwd=self.cwd,
+                stdout=subprocess.DEVNULL,
+                stderr=None,  # its own failures (a preload that does not import) go to ours
+                start_new_session=True,  # Ctrl-C of the caller's terminal is the caller's
+                preexec_fn=die_with_parent,
+            )
+        return self
+
     def start(self, timeout: float = 30.0) -> ForkServer:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "playground.forkserver", self.address, *self.preload],
-            cwd=self.cwd,
-            stdout=subprocess.DEVNULL,
-            stderr=None,  # its own failures (a preload that does not import) go to ours
-            start_new_session=True,  # Ctrl-C of the caller's terminal is the caller's
-            preexec_fn=die_with_parent,
-        )
+        """Start the warm parent (if not launched yet) and wait until it takes requests."""
+        self.launch()
         deadline = time.monotonic() + timeout
         while not os.path.exists(self.address):
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -79,9 +86,9 @@ class ForkServer:
     def spawn(self, module: str, argv: list[str], *, stdout, env=None, cwd=None) -> ForkedProcess:
         """Run ``python -m module *argv`` as a forked child writing to the file ``stdout``.
 
-        The warm parent starts with the first child it is asked for.
+        The warm parent starts with the first child it is asked for, if not before.
         """
-        if self.process is None:
+        if not os.path.exists(self.address):
             self.start()
         connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         connection.connect(self.address)

@@ -127,15 +127,29 @@ WARM_IMPORTS = [
 ]
 
 
+WARM = pytest.StashKey[ForkServer]()
+
+
+def pytest_configure(config):
+    config.stash[WARM] = ForkServer(preload=WARM_IMPORTS, cwd=manifest.ROOT)
+
+
+def pytest_collection_finish(session):
+    """Warm up beside the first tests when any test may start a server (not for test_client
+    files alone: the exercises' judge runs those, and needs no server)."""
+    if any(item.path.name != "test_client.py" for item in session.items):
+        session.config.stash[WARM].launch()
+
+
 @pytest.fixture(scope="session", autouse=True)
-def warm_parent():
+def warm_parent(pytestconfig):
     """Lesson servers forked from a warm parent: listening in ~0.1 s instead of ~1.5 s.
 
     The child runs ``python -m playground.run …`` exactly as a plain start would; a server that
     must monkey-patch before its imports starts the plain way (playground/forkserver.py).
     """
-    warm = ForkServer(preload=WARM_IMPORTS, cwd=manifest.ROOT)
-    ServerProcess.warm_parent = warm  # it starts with the first server asked of it
+    warm = pytestconfig.stash[WARM]
+    ServerProcess.warm_parent = warm  # it starts with the first server asked of it, if not before
     yield warm
     ServerProcess.warm_parent = None
     warm.stop()
@@ -265,7 +279,7 @@ class Tab:
 
 
 class Tabs:
-    """The tabs of one test module: a test takes as many as it needs; they are reset after it."""
+    """The tabs of the run: a test takes as many as it needs; they are reset after it."""
 
     def __init__(self, browser, context_args: dict):
         self.browser, self.context_args = browser, context_args
@@ -288,8 +302,9 @@ class Tabs:
 # --8<-- [end:tab]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def tabs(browser, browser_context_args):
+    """One pool for the whole run: a tab another module used is as good as new once reset."""
     pool = Tabs(browser, browser_context_args)
     yield pool
     pool.close()
