@@ -41,6 +41,9 @@ from pathlib import Path
 from playground.server_process import die_with_parent
 
 MAX_REQUEST = 1 << 20  # bytes: a request is a few hundred
+# Where a process finds a warm parent it may use but does not own (ForkServer.attached()): the
+# exercises' judge tells the pytest it forks, so that its live servers come from the same one.
+ENV_ADDRESS = "PLAYGROUND_WARM_PARENT"
 
 
 class ForkServer:
@@ -50,8 +53,21 @@ class ForkServer:
         self.preload = list(preload)
         self.cwd = str(cwd or Path.cwd())
         self.process: subprocess.Popen | None = None
+        self.owned = True  # started and stopped by this process (see attached())
         self._dir = tempfile.TemporaryDirectory(prefix="forkserver-")
         self.address = os.path.join(self._dir.name, "socket")
+
+    @classmethod
+    def attached(cls) -> ForkServer | None:
+        """The warm parent named by $PLAYGROUND_WARM_PARENT, used as it is: never started or
+        stopped by this process. None when there is none."""
+        address = os.environ.get(ENV_ADDRESS)
+        if not address or not os.path.exists(address):
+            return None
+        server = cls()
+        server._dir.cleanup()
+        server.address, server.owned = address, False
+        return server
 
     @staticmethod
     def can_run(argv: list[str]) -> bool:
@@ -60,7 +76,7 @@ class ForkServer:
 
     def launch(self) -> ForkServer:
         """Start the warm parent without waiting for it: it warms up while the caller works."""
-        if self.process is None:
+        if self.process is None and self.owned:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "playground.forkserver", self.address, *self.preload],
                 cwd=self.cwd,
@@ -102,6 +118,8 @@ class ForkServer:
         return ForkedProcess(connection)
 
     def stop(self) -> None:
+        if not self.owned:
+            return
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:

@@ -131,7 +131,9 @@ WARM = pytest.StashKey[ForkServer]()
 
 
 def pytest_configure(config):
-    config.stash[WARM] = ForkServer(preload=WARM_IMPORTS, cwd=manifest.ROOT)
+    # The exercises' judge runs this suite with a warm parent of its own to use.
+    warm = ForkServer.attached() or ForkServer(preload=WARM_IMPORTS, cwd=manifest.ROOT)
+    config.stash[WARM] = warm
 
 
 def pytest_collection_finish(session):
