@@ -76,7 +76,7 @@ def render_claims(lesson: manifest.Lesson) -> str:
         ]
         block.append(f'??? success "{title}"\n' + "\n".join(_proof_block(p) for p in proofs))
         blocks.append("\n".join(block))
-    return "\n".join([*blocks, render_prove_it(lesson)])
+    return "\n".join([*blocks, render_prove_it(lesson), render_write_it(lesson)])
 
 
 def render_prove_it(lesson: manifest.Lesson) -> str:
@@ -84,6 +84,17 @@ def render_prove_it(lesson: manifest.Lesson) -> str:
     layers = " or ".join(f"`--layer {layer}`" for layer in LAYERS)
     command = f"nox -s tests -- {lesson.id}"
     return f"**Prove it:** `{command}` runs these tests; add {layers} for one layer.\n"
+
+
+def render_write_it(lesson: manifest.Lesson) -> str:
+    """The lesson's exercise (playground/exercises), or why it has none (lessons.toml)."""
+    if lesson.no_exercise:
+        return f"*No exercise for this lesson: {lesson.no_exercise}.*\n"
+    return (
+        f"**Now write it yourself:** `nox -s exercise -- {lesson.id}` gives you this lesson's "
+        "module with its handlers taken out; these same tests judge what you write "
+        "([Exercises](../exercises.md)).\n"
+    )
 
 
 def _claim_link(claim_id: str) -> str:
