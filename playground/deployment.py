@@ -22,7 +22,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import jinja2
 
 from playground import manifest
 from playground.redis_server import RedisServer, RedisServerMissing, subscribers
@@ -178,6 +177,8 @@ class NginxServer(ServerProcess):
 
     def render(self) -> str:
         """The config this nginx runs: the lesson's template with this run's ports and paths."""
+        import jinja2  # here: the runner (and so the noxfile) imports this module before installing
+
         template = jinja2.Template(NGINX_TEMPLATE.read_text(), keep_trailing_newline=True)
         return template.render(
             prefix=self.prefix.name,
