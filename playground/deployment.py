@@ -22,7 +22,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-
 from playground import manifest
 from playground.redis_server import RedisServer, RedisServerMissing, subscribers
 from playground.server_process import ServerProcess, free_port, start_together, stop_together
