@@ -141,7 +141,7 @@ def test_several_clients_side_by_side_each_its_own_connection(console, screensho
     emit(page, "Bob", "greet", '"Bob"')
     expect(log_entries(page, "Bob", "in", "greeting")).to_have_count(1)
     page.set_viewport_size({"width": 1440, "height": 1100})
-    # Show the console from its top: the server view, then the clients.
+    # Show the console from its top: the clients, then the server view.
     page.evaluate("document.querySelectorAll('*').forEach((node) => (node.scrollTop = 0))")
     screenshot(page, "playground-console")
 
@@ -369,3 +369,56 @@ def test_reset_brings_back_the_freshly_loaded_console(console):
     # Still a console: its new clients connect and talk.
     connect(page, "Alice")
     expect(log_entries(page, "Alice", "sys", "connect")).to_have_count(1)
+
+
+# A learner's screens: a laptop, a desktop, a phone.
+SCENARIO_VIEWPORTS = {
+    "1280x800": {"width": 1280, "height": 800},
+    "1920x1080": {"width": 1920, "height": 1080},
+    "420x800": {"width": 420, "height": 800},
+}
+# The share of an element inside the viewport, as the browser computes it for its next frame
+# (clipped by the scrolling log it is in): what Playwright's to_be_in_viewport reads too.
+VISIBLE_SHARE = """(element) => new Promise((resolve) => {
+    const observer = new IntersectionObserver(([entry]) => {
+        observer.disconnect();
+        resolve(entry.intersectionRatio);
+    });
+    observer.observe(element);
+})"""
+IN_VIEW = 0.99  # all of it, but for a fraction of a pixel of rounding
+
+
+def run_group_chat(page, viewport):
+    """Lesson 05's first scenario, clicked from the top of the page; its button."""
+    page.set_viewport_size(viewport)
+    page.evaluate("window.scrollTo(0, 0)")
+    button = page.get_by_role("button", name="Group chat: red and blue", exact=True)
+    button.click()  # scrolled to first if below the fold, as a learner would
+    expect(button).to_have_attribute("data-state", "done")
+    return button
+
+
+@pytest.mark.parametrize("size", SCENARIO_VIEWPORTS)
+def test_a_scenario_shows_its_result_in_view_with_its_button(console, size):
+    page = console("05")
+    button = run_group_chat(page, SCENARIO_VIEWPORTS[size])
+
+    # What it did: the first client's newest entry, whole, without scrolling; and the button
+    # that ran it, to run it again (with the mouse, or with Enter: it has the focus).
+    newest = panel(page, "Alice").locator("li.entry").last
+    expect(newest).to_be_in_viewport(ratio=IN_VIEW)
+    expect(button).to_be_in_viewport(ratio=IN_VIEW)
+    expect(button).to_be_focused()
+
+
+def test_with_reduced_motion_the_result_is_in_view_at_once(console):
+    page = console("05")
+    page.emulate_media(reduced_motion="reduce")
+    try:
+        run_group_chat(page, SCENARIO_VIEWPORTS["420x800"])
+        newest = panel(page, "Alice").locator("li.entry").last
+        # The next frame already shows it: no smooth scroll on the way.
+        assert newest.evaluate(VISIBLE_SHARE) >= IN_VIEW
+    finally:
+        page.emulate_media(reduced_motion="no-preference")

@@ -72,6 +72,12 @@ export class ClientPanel {
     return this.#log.append(logEntry(direction, event, args, emit));
   }
 
+  /** Scrolls the page (and the log) just enough to show the newest entry, or the empty log. */
+  reveal(behavior) {
+    const newest = [...this.#log.list.children].findLast((li) => !li.hidden);
+    (newest ?? this.#log.list).scrollIntoView({ block: 'nearest', inline: 'nearest', behavior });
+  }
+
   clearLog() {
     this.#log.clear();
   }
@@ -98,12 +104,14 @@ export class ClientPanel {
     ]);
     removeBtn.addEventListener('click', () => actions.remove());
 
+    // The log right under the header: what a scenario did is the first thing in view; the
+    // forms to do more come after it.
     return el('section', { class: 'client', 'data-client': name, 'aria-label': `Client ${name}` }, [
       header,
-      this.#buildConnectForm(namespace, auth, actions),
       this.#buildMeta(),
-      new EmitForm({ onEmit: actions.emit }).element,
       ...this.#buildLog(name),
+      this.#buildConnectForm(namespace, auth, actions),
+      new EmitForm({ onEmit: actions.emit }).element,
     ]);
   }
 

@@ -234,6 +234,11 @@ export class Client extends EventTarget {
     this.#panel.clearLog();
   }
 
+  /** Scrolls its newest log entry into view (`behavior`: scrollIntoView's, 'auto' or 'smooth'). */
+  reveal(behavior = 'auto') {
+    this.#panel.reveal(behavior);
+  }
+
   /** Keyboard focus on the panel's first field. */
   focus() {
     this.#panel.focus();
