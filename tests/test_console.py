@@ -422,3 +422,34 @@ def test_with_reduced_motion_the_result_is_in_view_at_once(console):
         assert newest.evaluate(VISIBLE_SHARE) >= IN_VIEW
     finally:
         page.emulate_media(reduced_motion="no-preference")
+
+
+# Every console field whose text does not fit in it (it would have to be scrolled to be read).
+CLIPPED_FIELDS = """() => [...document.querySelectorAll('#console textarea')]
+    .filter((field) => field.scrollHeight > field.clientHeight)
+    .map((field) => `${field.closest('.client').dataset.client} ${field.name}: ${field.value}`)"""
+HEIGHT = "(field) => field.getBoundingClientRect().height"
+
+
+def test_multi_line_fields_fit_their_content(console):
+    page = console("05")  # each client's auth: a JSON object of three members, in a narrow field
+    carol_auth = panel(page, "Carol").locator("textarea[name=auth]")
+    expect(carol_auth).to_have_value(re.compile(r'"token": "blue-demo-token"'))
+    page.wait_for_function(f"() => ({CLIPPED_FIELDS})().length === 0")  # fitted on load
+    assert carol_auth.evaluate(HEIGHT) > carol_auth.evaluate(
+        "(f) => parseFloat(getComputedStyle(f).minHeight)"  # taller than the empty field
+    )
+
+    payload = panel(page, "Alice").locator("textarea[name=payload]")
+    one_line = payload.evaluate(HEIGHT)
+    payload.fill("[\n" + ",\n".join(f"  {n}" for n in range(4)) + "\n]")  # six lines
+    assert page.evaluate(CLIPPED_FIELDS) == []
+    six_lines = payload.evaluate(HEIGHT)
+    assert six_lines > one_line
+    # Up to a height, then it scrolls.
+    payload.fill("[\n" + ",\n".join(f"  {n}" for n in range(60)) + "\n]")
+    limit = payload.evaluate("(f) => parseFloat(getComputedStyle(f).maxHeight)")
+    assert payload.evaluate(HEIGHT) == limit > six_lines
+    assert page.evaluate(CLIPPED_FIELDS) == ["Alice payload: " + payload.input_value()]
+    payload.fill('"hello"')
+    assert payload.evaluate(HEIGHT) == one_line
