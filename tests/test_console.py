@@ -3,6 +3,7 @@
 One playground process for the module: every lesson mounted, the server view on.
 """
 
+import json
 import re
 import threading
 
@@ -453,3 +454,88 @@ def test_multi_line_fields_fit_their_content(console):
     assert page.evaluate(CLIPPED_FIELDS) == ["Alice payload: " + payload.input_value()]
     payload.fill('"hello"')
     assert payload.evaluate(HEIGHT) == one_line
+
+
+# --- the server's payload limit (64 KiB: MAX_HTTP_BUFFER_SIZE in playground/wiring.py) --------
+
+LIMIT = 64 * 1024
+# `42["greet","…"]`: what an emit of greet with a string of n characters sends, less the n.
+GREET_OVERHEAD = len('42["greet",""]')
+LIMIT_SOURCE = "MAX_HTTP_BUFFER_SIZE in playground/wiring.py DEFAULTS (64 KiB)"
+
+
+def test_the_console_knows_the_servers_limit_and_sends_nothing_over_it(console):
+    page = console("01")
+    frames = websocket_frames(page, "sent")
+    connect(page, "Alice")  # in "/"
+    assert page.evaluate("Playground.client('Alice').maxPayload") == LIMIT  # its handshake's
+
+    fits, over = "x" * (LIMIT - GREET_OVERHEAD), "y" * (LIMIT - GREET_OVERHEAD + 1)
+    emit(page, "Alice", "greet", f'"{over}"')
+    refused = log_entries(page, "Alice", "sys", "error").locator(".payload")
+    expect(refused).to_have_text(
+        f"not sent: {LIMIT + 1:,} bytes, over the server's limit of {LIMIT:,} bytes "
+        f"(maxPayload, from its Engine.IO handshake; set by {LIMIT_SOURCE})"
+    )
+    expect(log_entries(page, "Alice", "out", "greet")).to_have_count(0)
+    # One byte less is sent, and the server takes it: the console counts as the server does.
+    emit(page, "Alice", "greet", f'"{fits}"')
+    expect(log_entries(page, "Alice", "in", "greeting")).to_have_count(1)
+    expect(panel(page, "Alice").locator(".status")).to_have_text("connected")
+    greets = [frame for frame in frames if '"greet"' in frame]
+    assert [len(frame) for frame in greets] == [LIMIT]  # on the wire: that one, not the other
+    # The API refuses as the form does, an ack asked for or not.
+    message = run_js(
+        page,
+        """(text) => Playground.client('Alice').emitWithAck('greet', [text])
+            .then(() => 'sent', (err) => err.message)""",
+        over,
+    )
+    assert message.startswith(f"Alice: not sent: {LIMIT + 2:,} bytes")  # its ack id: one more
+    assert [len(frame) for frame in frames if '"greet"' in frame] == [LIMIT]
+
+
+def wait_for_payloads(page, client, direction, event):
+    """The payloads of a client's entries for ``event``, once there is one."""
+    expect(log_entries(page, client, direction, event)).not_to_have_count(0)
+    return payloads(page, client, direction, event)
+
+
+def test_a_disconnect_for_size_is_explained_in_the_log(console):
+    page = console("01")
+    connect(page, "Alice")
+    expect(panel(page, "Alice").locator(".transport")).to_have_text("websocket")
+    # Past the console's check: the socket itself, as a lesson script could.
+    page.evaluate("Playground.client('Alice').socket.emit('greet', 'z'.repeat(70000))")
+
+    [closed] = wait_for_payloads(page, "Alice", "sys", "disconnect")
+    assert closed == {
+        "reason": "transport close",
+        "why": "the server closed the connection (WebSocket close code 1009, message too big): "
+        f"a message of {70000 + GREET_OVERHEAD:,} bytes was sent, over its limit of "
+        f"{LIMIT:,} bytes (maxPayload; set by {LIMIT_SOURCE})",
+    }
+
+
+def test_a_large_payload_is_shown_cut_with_its_size_and_whole_on_demand(console):
+    page = console("01")
+    connect(page, "Alice")
+    name = "<b>big</b>" + "n" * 30000
+    emit(page, "Alice", "greet", json.dumps(name))
+
+    for direction, event, text in (
+        ("out", "greet", json.dumps(name)),
+        ("in", "greeting", json.dumps(f"Hello {name}, from /")),
+    ):
+        entry = log_entries(page, "Alice", direction, event)
+        shown = entry.locator(".payload")
+        expect(shown).to_have_text(text[:2000] + "…")
+        expect(entry.locator(".payload-more")).to_have_text(
+            f"{len(text):,} characters, {len(text.encode()):,} bytes; "
+            "the first 2,000 characters shown" + "Show all"
+        )
+        entry.get_by_role("button", name="Show all").click()
+        expect(shown).to_have_text(text)
+        entry.get_by_role("button", name="Show less").click()
+        expect(shown).to_have_text(text[:2000] + "…")
+    expect(page.locator("#console b")).to_have_count(0)  # text, never HTML
