@@ -31,7 +31,7 @@ DEFAULTS = {
     # A message queue URL (redis://…) shared by several server processes; None: one process.
     "MESSAGE_QUEUE": None,
     # The console's live server view (python-socketio's admin instrumentation, read-only).
-    # Only the playground launcher turns it on.
+    # The runner and the playground turn it on (nox -s lesson -- NN --no-server-view: off).
     "SERVER_VIEW": False,
 }
 # --8<-- [end:defaults]
@@ -106,7 +106,25 @@ def instrument(socketio: SocketIO) -> dict:
         setattr(EngineSocket, name, method)
     auth = {"token": secrets.token_urlsafe(16)}
     socketio.server.instrument(auth=auth, read_only=True, namespace=SERVER_VIEW_NAMESPACE)
+    keep_the_feed_local(socketio.server.manager)
     return {"namespace": SERVER_VIEW_NAMESPACE, "auth": auth}
+
+
+def keep_the_feed_local(manager) -> None:
+    """The view's feed to this process's viewers only, not through a message queue.
+
+    With a queue (lesson 11), python-socketio publishes the admin feed like any emit: every
+    server's viewers would get every server's sockets, and the queue's channel, which lesson 11
+    shows, would carry the feed. The view shows the server whose page it is on.
+    """
+    emit = manager.emit  # the instrumented one
+
+    def emit_feed_locally(event, data, namespace=None, **kwargs):
+        if namespace == SERVER_VIEW_NAMESPACE:
+            kwargs["ignore_queue"] = True
+        return emit(event, data, namespace, **kwargs)
+
+    manager.emit = emit_feed_locally
 
 
 # --8<-- [start:limits]

@@ -333,8 +333,11 @@ def page(tab):
 
 
 @pytest.fixture
-def lesson_page(tab, live_server):
-    """The lesson's playground page, loaded from the live server."""
+def lesson_page(page, tab, live_server):
+    """The lesson's playground page, loaded from the live server.
+
+    Through ``page``: what a test module adds to its ``page`` fixture (an init script) is there.
+    """
     return tab.open(live_server.url + "/")
 
 

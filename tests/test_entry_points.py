@@ -1,6 +1,7 @@
 """The runner (`nox -s lesson`) and the launcher (`nox -s playground`) as a user meets them."""
 
 import dataclasses
+import os
 import re
 import signal
 import socket
@@ -8,13 +9,15 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from werkzeug.serving import make_server
 
 from playground import manifest
-from playground.launcher import index_app, load
+from playground.launcher import index_app, load, playground_app
 from playground.lesson_process import LessonProcess, PlaygroundProcess
 from playground.run import EXIT_PORT_IN_USE, EXIT_USAGE
 
@@ -62,10 +65,8 @@ def test_playground_prints_one_url_serves_every_lesson_and_stops_on_sigterm():
         assert len(re.findall(r"http://", "".join(printed))) == 1, printed
         index = urllib.request.urlopen(url).read().decode()
 
-        for lesson in manifest.lessons():
+        for lesson in manifest.lessons():  # mounted, or in a process of its own behind it
             assert f'data-lesson="{lesson.id}" data-status="live"' in index
-            if lesson.own_process:
-                continue  # linked at a port of its own: see the test below
             assert f'<a href="lessons/{lesson.id}/">' in index
             page = urllib.request.urlopen(f"{url}lessons/{lesson.id}/").read().decode()
             assert f'data-socketio-path="/lessons/{lesson.id}/socket.io"' in page
@@ -91,19 +92,51 @@ def test_a_lesson_that_fails_to_load_is_shown_failed_and_the_others_live():
     assert "No module named &#39;lessons.lesson99_broken&#39;" in index
 
 
-def test_a_lesson_marked_own_process_runs_beside_the_playground_and_is_linked():
+def test_a_lesson_marked_own_process_runs_in_its_own_process_at_its_path():
     first = manifest.lessons()[0]
     alone = dataclasses.replace(first, own_process="it blocks its server on purpose")
-    entries, apps = load([alone], "eventlet")
+    entries, apps = load([alone], "threading")
     [entry] = entries
+    server = make_server("127.0.0.1", 0, playground_app(entries, apps), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/"
     try:
-        assert apps == {} and entry.live
-        assert entry.href == f"{entry.server.url}/"
-        assert first.title in urllib.request.urlopen(entry.href).read().decode()
-        index = index_app(entries).test_client().get("/").text
-        assert f'<a href="{entry.href}">{first.title}</a>' in index
+        assert apps == {} and entry.own.wait_started() == "live"
+        assert entry.own.server.process.pid != os.getpid()  # a process of its own
+        index = urllib.request.urlopen(url).read().decode()
+        assert f'<a href="lessons/{first.id}/">{first.title}</a>' in index
+        page = urllib.request.urlopen(f"{url}lessons/{first.id}/").read().decode()
+        assert first.title in page
+        assert f'data-socketio-path="/lessons/{first.id}/socket.io"' in page
     finally:
-        entry.server.stop()
+        server.shutdown()
+        server.server_close()
+        entry.own.stop()
+    assert entry.own.server is None and entry.own.status == "live"  # stopped, not crashed
+
+
+def test_the_runner_serves_under_a_prefix_with_the_server_view_on_unless_told():
+    lesson = manifest.lessons()[0]
+    with LessonProcess(lesson, args=("--prefix", "/lessons/01")) as server:
+        page = urllib.request.urlopen(f"{server.url}/lessons/01/").read().decode()
+        assert 'data-socketio-path="/lessons/01/socket.io"' in page
+        assert "data-server-view=" in page  # on by default
+        handshake = f"{server.url}/lessons/01/socket.io/?EIO=4&transport=polling"
+        assert urllib.request.urlopen(handshake).read().startswith(b'0{"sid":')
+        with pytest.raises(urllib.error.HTTPError) as outside:
+            urllib.request.urlopen(f"{server.url}/")
+        outside.value.close()
+        assert outside.value.code == 404
+        assert f"{server.url}/lessons/01/" in server.read_output()  # the URL it prints
+    with LessonProcess(lesson, args=("--no-server-view",)) as server:
+        page = urllib.request.urlopen(f"{server.url}/").read().decode()
+        assert "data-server-view=" not in page
+
+
+def test_a_prefix_that_is_not_a_path_is_a_usage_error():
+    result = run("01", "--prefix", "lessons/01/")
+    assert result.returncode == EXIT_USAGE
+    assert result.stderr.strip() == "error: --prefix 'lessons/01/': a path such as /lessons/01"
 
 
 def test_a_killed_parent_leaves_no_lesson_server_behind():

@@ -11,6 +11,8 @@ import { parseAuth } from './parse.js';
 // Keeps a long-running page (e.g. a server that is down and retried every few
 // seconds) from growing the DOM without bound.
 const MAX_ENTRIES = 1000;
+// What the status badge says, where the status's name alone would not.
+const STATUS_TEXT = { unreachable: 'server unreachable — retrying' };
 
 /**
  * The panel of one client. It validates what is typed and asks its client to act through
@@ -45,9 +47,9 @@ export class ClientPanel {
     return this.#authField.validate();
   }
 
-  /** The status badge (disconnected | connecting | connected | refused), and which buttons work. */
+  /** The status badge (see Client.status), and which buttons work. */
   setState({ status, active }) {
-    this.#statusEl.textContent = status;
+    this.#statusEl.textContent = STATUS_TEXT[status] ?? status;
     this.#statusEl.dataset.status = status;
     this.element.dataset.status = status; // lets CSS tint the whole panel
     const focused = document.activeElement;

@@ -67,7 +67,10 @@ export class Client extends EventTarget {
     return this.#panel.namespace;
   }
 
-  /** Current status: disconnected | connecting | connected | refused | unreachable. */
+  /**
+   * Current status: disconnected | connecting | connected | refused (by the server) |
+   * unreachable (no server answers; Socket.IO retries).
+   */
   get status() {
     return this.#status;
   }
@@ -349,11 +352,11 @@ export class Client extends EventTarget {
     socket.on('connect_error', (err) => {
       if (!current()) return;
       if (!err.message && refusalText) err.message = refusalText;
-      // A namespace refusal destroys the socket (socket.active is false), so
-      // Socket.IO will not retry and 'refused' stays until the next Connect.
-      // A transport failure keeps it active: the Manager retries and
-      // 'reconnect_attempt' below shows 'connecting' again.
-      this.#setStatus('refused');
+      // A refusal (the server's CONNECT_ERROR: a connect handler, an unknown namespace)
+      // destroys the socket (socket.active is false), so Socket.IO will not retry and
+      // 'refused' stays until the next Connect. A transport failure (no server answers)
+      // keeps it active: the Manager retries, and 'unreachable' stays until it connects.
+      this.#setStatus(socket.active ? 'unreachable' : 'refused');
       this.#panel.showMeta();
       const payload = { message: err.message };
       if (err.data !== undefined) payload.data = err.data;
@@ -390,7 +393,8 @@ export class Client extends EventTarget {
     });
 
     socket.io.on('reconnect_attempt', () => {
-      if (current() && !socket.connected) this.#setStatus('connecting');
+      // Retrying an unreachable server is still "unreachable — retrying", not a new attempt.
+      if (current() && !socket.connected && this.#status !== 'unreachable') this.#setStatus('connecting');
     });
   }
 
