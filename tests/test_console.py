@@ -243,6 +243,21 @@ def test_a_refused_connection_is_shown(console):
     expect(refusal.locator(".payload")).to_contain_text("Unable to connect")
 
 
+def test_a_refusal_by_a_connect_handler_is_refused_not_unreachable(console):
+    page = console("09")  # its connect handler refuses a client without credentials
+    run_js(
+        page,
+        """() => Playground.addClient({name: 'Dave', namespace: '/'})
+            .connect({auth: null}).catch(() => {})""",
+    )
+    status = panel(page, "Dave").locator(".status")
+    expect(status).to_have_text("refused")
+    expect(status).to_have_attribute("data-status", "refused")
+    assert page.evaluate("Playground.client('Dave').socket.active") is False  # not retrying
+    refusal = log_entries(page, "Dave", "sys", "connect_error")
+    expect(refusal.locator(".payload")).to_contain_text("Connection rejected by server")
+
+
 def test_copy_as_code_gives_the_browser_and_the_test_client_lines(console):
     page = console("01")
     connect(page, "Bob")  # in /chat
