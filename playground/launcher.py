@@ -19,11 +19,12 @@ import signal
 import sys
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask, abort, redirect, render_template, request
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from playground import manifest
+from playground import guide, manifest
 from playground.own_process import FAILED, LIVE, STARTING, OwnProcessLesson
 from playground.run import ASYNC_MODES, EXIT_PORT_IN_USE, port_is_free, quiet_eventlet_warning
 
@@ -92,9 +93,11 @@ def same_origin() -> bool:
     return request.headers.get("Sec-Fetch-Site") == "same-origin"
 
 
-def index_app(entries: list[Entry]) -> Flask:
-    """The index at /, and at a lesson's URL while the lesson does not answer, why."""
+def index_app(entries: list[Entry], guide_site: Path = guide.SITE) -> Flask:
+    """The index at /, the guide at /guide/, and at a lesson's URL while it does not answer, why."""
     app = Flask(__name__)
+    app.config["GUIDE_SITE"] = guide_site
+    app.register_blueprint(guide.guide)
     by_id = {entry.lesson.id: entry for entry in entries}
 
     @app.get("/")

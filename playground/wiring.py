@@ -11,7 +11,7 @@ import secrets
 from urllib.parse import parse_qs
 
 from engineio.socket import Socket as EngineSocket
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, render_template, request
 from flask_socketio import SocketIO
 from markupsafe import Markup, escape
 from socketio import packet as socketio_packet
@@ -87,9 +87,31 @@ def lesson_app(import_name: str, **config) -> tuple[Flask, SocketIO]:
             claims=claims_of(lesson),
             layers=LAYERS,
             server_view=server_view,
+            nav=lesson_nav(lesson, request.script_root),
         )
 
     return app, socketio
+
+
+def lesson_nav(lesson: manifest.Lesson, script_root: str) -> dict | None:
+    """Where a lesson page links to: the playground's index, the lessons either side, the guide.
+
+    Only when the page is one of the playground's (served at ``/lessons/NN/`` of it, mounted or
+    through its proxy): a lesson run alone by ``nox -s lesson`` has no index, no other lesson
+    and no guide beside it, so its page says where they are instead (None).
+    """
+    mount = f"/lessons/{lesson.id}"
+    if not script_root.endswith(mount):
+        return None
+    root = script_root.removesuffix(mount)  # the playground's root: "" at the top of its URL
+    previous, following = manifest.neighbours(lesson)
+    return {
+        "index": f"{root}/",
+        "previous": previous,
+        "next": following,
+        "lesson_url": lambda other: f"{root}/lessons/{other.id}/",
+        "guide": f"{root}/guide/{lesson.guide_url}",
+    }
 
 
 def instrument(socketio: SocketIO) -> dict:

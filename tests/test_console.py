@@ -554,3 +554,30 @@ def test_a_large_payload_is_shown_cut_with_its_size_and_whole_on_demand(console)
         entry.get_by_role("button", name="Show less").click()
         expect(shown).to_have_text(text[:2000] + "…")
     expect(page.locator("#console b")).to_have_count(0)  # text, never HTML
+
+
+# --- the way around: index, lessons either side, the guide ----------------------------------
+
+
+@pytest.mark.parametrize("lesson_id", ["01", "05", "10", "12"])
+def test_every_lesson_page_links_to_the_index_its_neighbours_and_its_guide_page(
+    console, playground_url, lesson_id
+):
+    page = console(lesson_id)
+    lesson = manifest.find(lesson_id)
+    previous, following = manifest.neighbours(lesson)
+    nav = page.get_by_role("navigation", name="Lessons and guide")
+    links = {a.inner_text(): a.get_attribute("href") for a in nav.get_by_role("link").all()}
+    expected = {"All lessons": "/", "This lesson in the guide": f"/guide/{lesson.guide_url}"}
+    if previous:
+        expected[f"← {previous.id} {previous.title}"] = f"/lessons/{previous.id}/"
+    if following:
+        expected[f"{following.id} {following.title} →"] = f"/lessons/{following.id}/"
+    assert links == expected
+    assert lesson.guide_url == lesson.doc_page.replace(".md", "/")  # mkdocs' directory URLs
+
+    if following:
+        nav.get_by_role("link", name=f"{following.id} {following.title} →").click()
+        expect(page.locator("header.site .lesson-number")).to_have_text(f"Lesson {following.id}")
+    page.get_by_role("link", name="All lessons").click()
+    assert page.url == playground_url

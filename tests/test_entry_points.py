@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import make_server
@@ -174,3 +175,39 @@ def running(pid: int) -> bool:
         return "zombie" not in Path(f"/proc/{pid}/status").read_text()
     except FileNotFoundError:
         return False
+
+
+def test_a_lesson_page_links_around_the_playground_only_when_it_is_in_it():
+    lesson = manifest.find("05")
+    app, _ = lesson.create_app(ASYNC_MODE="threading", TESTING=True)
+    alone = app.test_client().get("/").text  # as nox -s lesson serves it
+    assert 'rel="next"' not in alone and "/guide/" not in alone
+    assert "Every lesson, and the guide beside them:" in alone
+    mounted = app.test_client().get("/", environ_overrides={"SCRIPT_NAME": "/lessons/05"}).text
+    assert '<a rel="prev" href="/lessons/04/">' in mounted
+    assert '<a rel="next" href="/lessons/06/">' in mounted
+    assert '<a class="guide-link" href="/guide/lessons/05-rooms/">' in mounted
+
+
+def test_the_playground_serves_the_built_guide_or_says_how_to_build_it(tmp_path):
+    http = index_app([], guide_site=tmp_path / "site").test_client()
+
+    def get(path: str) -> tuple[int, str]:
+        with http.get(path) as response:  # closes the file it streams
+            moved = response.location and urlsplit(response.location).path
+            return response.status_code, moved or response.get_data(as_text=True)
+
+    status, text = get("/guide/")
+    assert status == 404 and "nox -s docs" in text
+
+    (tmp_path / "site/lessons/05-rooms").mkdir(parents=True)
+    (tmp_path / "site/index.html").write_text("<h1>Home</h1>")
+    (tmp_path / "site/lessons/05-rooms/index.html").write_text("<h1>Rooms</h1>")
+    (tmp_path / "secret.txt").write_text("outside the site")
+    assert get("/guide/") == (200, "<h1>Home</h1>")
+    assert get("/guide/lessons/05-rooms/") == (200, "<h1>Rooms</h1>")
+    # Its relative links need the slash.
+    assert get("/guide/lessons/05-rooms") == (308, "/guide/lessons/05-rooms/")
+    assert get("/guide") == (308, "/guide/")
+    assert get("/guide/../secret.txt")[0] == 404
+    assert get("/guide/%2e%2e/secret.txt")[0] == 404
