@@ -128,25 +128,39 @@ def instrument(socketio: SocketIO) -> dict:
         setattr(EngineSocket, name, method)
     auth = {"token": secrets.token_urlsafe(16)}
     socketio.server.instrument(auth=auth, read_only=True, namespace=SERVER_VIEW_NAMESPACE)
-    keep_the_feed_local(socketio.server.manager)
+    adapt_the_feed(socketio.server.manager)
     return {"namespace": SERVER_VIEW_NAMESPACE, "auth": auth}
 
 
-def keep_the_feed_local(manager) -> None:
-    """The view's feed to this process's viewers only, not through a message queue.
+def adapt_the_feed(manager) -> None:
+    """The view's feed: to this process's viewers only, and with binary shown by its size.
 
-    With a queue (lesson 11), python-socketio publishes the admin feed like any emit: every
-    server's viewers would get every server's sockets, and the queue's channel, which lesson 11
-    shows, would carry the feed. The view shows the server whose page it is on.
+    With a message queue (lesson 11), python-socketio publishes the admin feed like any emit:
+    every server's viewers would get every server's sockets, and the queue's channel, which
+    lesson 11 shows, would carry the feed. And python-socketio 5.18 sends an event's arguments
+    in a tuple, whose bytes its packet encoder does not look for: the feed of a binary event
+    raised TypeError, and the event's own handler never ran.
     """
     emit = manager.emit  # the instrumented one
 
-    def emit_feed_locally(event, data, namespace=None, **kwargs):
+    def emit_feed(event, data, namespace=None, **kwargs):
         if namespace == SERVER_VIEW_NAMESPACE:
             kwargs["ignore_queue"] = True
+            data = binary_as_size(data)
         return emit(event, data, namespace, **kwargs)
 
-    manager.emit = emit_feed_locally
+    manager.emit = emit_feed
+
+
+def binary_as_size(value):
+    """``value`` with each bytes in it shown as ``<binary N bytes>``, as the console shows it."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"<binary {len(value)} bytes>"
+    if isinstance(value, (list, tuple)):
+        return type(value)(binary_as_size(item) for item in value)
+    if isinstance(value, dict):
+        return {key: binary_as_size(item) for key, item in value.items()}
+    return value
 
 
 # --8<-- [start:limits]
