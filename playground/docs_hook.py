@@ -1,6 +1,8 @@
 """mkdocs hook: the guide follows the manifest and shows which tests prove each claim.
 
 - The "Lessons" section of the nav must list every lesson page of lessons/lessons.toml, in order.
+- A lesson page says, under its title, where to try the lesson live: in the playground, which
+  serves this guide at /guide/ beside the lessons (so the link is to /lessons/NN/ of its URL).
 - A lesson page's ``<!-- claims -->`` line becomes its claims, each with the tests that prove it
   (read from the test files, so the guide cannot drift from the suite), and the command that runs
   them.
@@ -150,5 +152,23 @@ def on_page_markdown(markdown, page, config, files):
         if page.file.src_uri == lesson.doc_page:
             if MARKER not in markdown:
                 raise PluginError(f"{lesson.doc_page} lacks the line {MARKER}")
-            return markdown.replace(MARKER, render_claims(lesson))
+            return with_try_it_live(markdown.replace(MARKER, render_claims(lesson)), lesson)
     return markdown
+
+
+def try_it_live(lesson: manifest.Lesson) -> str:
+    # An absolute path: the playground serves the guide at /guide/, the lesson at /lessons/NN/.
+    # In HTML: mkdocs checks Markdown links as links between the guide's own pages.
+    path = f"/lessons/{lesson.id}/"
+    return (
+        f'**Try it live:** `nox -s playground`, then <a href="{path}">{path}</a> of its URL '
+        f"(or this lesson alone: `nox -s lesson -- {lesson.id}`).\n"
+    )
+
+
+def with_try_it_live(markdown: str, lesson: manifest.Lesson) -> str:
+    """The page with the try-it-live line right under its title."""
+    title, newline, rest = markdown.partition("\n")
+    if not title.startswith("# "):
+        raise PluginError(f"{lesson.doc_page} must start with its title (# …)")
+    return f"{title}{newline}\n{try_it_live(lesson)}{rest}"

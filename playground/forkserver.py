@@ -33,6 +33,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import warnings
@@ -141,6 +142,9 @@ class ForkedProcess:
             raise RuntimeError(f"the fork server did not start the program: {answer}")
         self.pid: int = answer["pid"]
         self.returncode: int | None = None
+        # One reader of the connection at a time: Popen's wait() may be called from several
+        # threads at once (a thread that watches the process, another that stops it).
+        self._reading = threading.Lock()
 
     def poll(self) -> int | None:
         if self.returncode is None:
@@ -155,10 +159,16 @@ class ForkedProcess:
         return self.returncode
 
     def _read(self, timeout: float | None) -> None:
-        answer = self._lines.next(timeout)
-        if answer is not None:
-            self.returncode = answer["returncode"]
-            self._connection.close()
+        if not self._reading.acquire(timeout=-1 if timeout is None else timeout):
+            return  # another thread is reading, and has not had the answer in time
+        try:
+            if self.returncode is None:
+                answer = self._lines.next(timeout)
+                if answer is not None:
+                    self.returncode = answer["returncode"]
+                    self._connection.close()
+        finally:
+            self._reading.release()
 
     def send_signal(self, signum: int) -> None:
         if self.returncode is None:

@@ -350,8 +350,11 @@ def page(tab):
 
 
 @pytest.fixture
-def lesson_page(tab, live_server):
-    """The lesson's playground page, loaded from the live server."""
+def lesson_page(page, tab, live_server):
+    """The lesson's playground page, loaded from the live server.
+
+    Through ``page``: what a test module adds to its ``page`` fixture (an init script) is there.
+    """
     return tab.open(live_server.url + "/")
 
 
@@ -361,13 +364,41 @@ def open_lesson_page(open_tab, live_server):
     return lambda: open_tab().open(live_server.url + "/")
 
 
+# The height a lesson page needs for its console to show whole, beside the lesson: the
+# console is sticky and as tall as the window at most, scrolling inside past that.
+CONSOLE_HEIGHT = """() => {
+    const console = document.getElementById('console');
+    if (!console || getComputedStyle(console).position !== 'sticky') return 0;
+    // Where it starts in the page, not where it sticks once scrolled: the top of its grid.
+    const main = console.parentElement;
+    const top = main.getBoundingClientRect().top + window.scrollY
+        + parseFloat(getComputedStyle(main).paddingTop);
+    return Math.ceil(top + console.scrollHeight + top / 2);
+}"""
+
+
 @pytest.fixture
 def screenshot(request):
-    """``screenshot(page, name)``: saved for the guide when pytest runs with --screenshots."""
+    """``screenshot(page, name)``: saved for the guide when pytest runs with --screenshots.
+
+    A lesson page is shown with its server view live (asserted, screenshots or not), and with
+    its whole console when it is beside the lesson: the window grows to fit it for the shot.
+    """
 
     def take(page, name: str) -> None:
-        if request.config.getoption("--screenshots"):
-            SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        view = page.locator("section.server-view")
+        if view.count():
+            expect(view.locator(".server-view-status")).to_have_text("live")
+        if not request.config.getoption("--screenshots"):
+            return
+        SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        size = page.viewport_size
+        needed = page.evaluate(CONSOLE_HEIGHT)
+        if needed > size["height"]:
+            page.set_viewport_size({**size, "height": needed})
+        try:
             page.screenshot(path=SCREENSHOTS_DIR / f"{name}.png")
+        finally:
+            page.set_viewport_size(size)
 
     return take
