@@ -37,9 +37,6 @@ import socket
 import threading
 from pathlib import Path
 
-from werkzeug.exceptions import NotFound
-from werkzeug.middleware.dispatcher import DispatcherMiddleware
-
 from playground import app_file, deployment, manifest
 from playground.app_file import AppFileError
 from playground.redis_server import RedisServer, RedisServerMissing
@@ -237,16 +234,6 @@ def server_options(async_mode: str, socket_timeout: float, max_client_connection
 # --8<-- [end:bounded-server]
 
 
-def mount(app, prefix: str) -> None:
-    """Serve ``app`` (its page, its Socket.IO path) under ``prefix``; anything else is a 404.
-
-    The prefix becomes the requests' SCRIPT_NAME, so the page's links and the console's
-    Socket.IO path (``request.script_root``) carry it; and the session cookie is kept to it.
-    """
-    app.wsgi_app = DispatcherMiddleware(NotFound(), {prefix: app.wsgi_app})
-    app.config["SESSION_COOKIE_PATH"] = f"{prefix}/"
-
-
 def port_is_free(host: str, port: int) -> bool:
     """Whether nothing listens on host:port.
 
@@ -320,7 +307,9 @@ def main(argv: list[str] | None = None) -> None:
     except LookupError as error:
         fail(str(error), EXIT_USAGE)
     if args.prefix:
-        mount(app, args.prefix)
+        from playground.wiring import mount_under  # with the lesson's app: flask is imported
+
+        mount_under(app, args.prefix)
     limits = server_options(
         args.async_mode, app.config["SOCKET_TIMEOUT"], app.config["MAX_CLIENT_CONNECTIONS"]
     )

@@ -19,6 +19,8 @@ from flask_socketio import ConnectionRefusedError, SocketIO
 from markupsafe import Markup, escape
 from socketio import packet as socketio_packet
 from socketio.admin import InstrumentedServer
+from werkzeug.exceptions import NotFound
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from playground import manifest
 from playground.claims import LAYERS, claims_of
@@ -376,6 +378,17 @@ class ClientLimits:
 
 
 # --8<-- [end:client-limits]
+
+
+def mount_under(app: Flask, prefix: str) -> None:
+    """Serve ``app`` (its page, its Socket.IO path) under ``prefix``; anything else is a 404.
+
+    The prefix becomes the requests' SCRIPT_NAME, so the page's links and the console's
+    Socket.IO path (``request.script_root``) carry it; and the session cookie is kept to it.
+    (The playground's own-process lessons, behind its proxy at ``/lessons/NN``.)
+    """
+    app.wsgi_app = DispatcherMiddleware(NotFound(), {prefix: app.wsgi_app})
+    app.config["SESSION_COOKIE_PATH"] = f"{prefix}/"
 
 
 def lesson_nav(lesson: manifest.Lesson, script_root: str) -> dict | None:

@@ -17,9 +17,10 @@ import pytest
 from werkzeug.serving import make_server
 
 from playground import manifest
-from playground.launcher import index_app, load, playground_app
+from playground.launcher import index_app, load, own_names, playground_app
 from playground.lesson_process import LessonProcess, PlaygroundProcess
 from playground.run import EXIT_PORT_IN_USE, EXIT_USAGE, parse_args
+from playground.server_process import free_port
 from tests.utils import WAIT_S, running, wait_until
 
 RUN = [sys.executable, "-m", "playground.run"]
@@ -111,9 +112,10 @@ def test_a_lesson_that_fails_to_load_is_shown_failed_and_the_others_live():
 def test_a_lesson_marked_own_process_runs_in_its_own_process_at_its_path():
     first = manifest.lessons()[0]
     alone = dataclasses.replace(first, own_process="it blocks its server on purpose")
-    entries, apps = load([alone], "threading")
+    port = free_port()  # known first: its own-process lesson must accept the playground's Host
+    entries, apps = load([alone], "threading", own_names("127.0.0.1", port, []))
     [entry] = entries
-    server = make_server("127.0.0.1", 0, playground_app(entries, apps), threaded=True)
+    server = make_server("127.0.0.1", port, playground_app(entries, apps), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}/"
     try:
