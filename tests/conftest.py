@@ -381,13 +381,14 @@ CONSOLE_HEIGHT = """() => {
 def screenshot(request):
     """``screenshot(page, name)``: saved for the guide when pytest runs with --screenshots.
 
-    A lesson page is shown with its server view live (asserted, screenshots or not), and with
-    its whole console when it is beside the lesson: the window grows to fit it for the shot.
+    A lesson page is shown with its server view live (asserted, screenshots or not) unless the
+    page says why it has none (a deployment of several servers), and with its whole console when
+    it is beside the lesson: the window grows to fit it for the shot.
     """
 
     def take(page, name: str) -> None:
         view = page.locator("section.server-view")
-        if view.count():
+        if view.count() and not page.locator("#console[data-server-view-off]").count():
             expect(view.locator(".server-view-status")).to_have_text("live")
         if not request.config.getoption("--screenshots"):
             return

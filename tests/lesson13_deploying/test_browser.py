@@ -189,6 +189,8 @@ def test_the_console_connects_through_nginx_and_hears_every_server(lesson_page, 
             {"text": "Hello, every server", "pid": carol}
         ]
     expect(page.locator("#stack")).to_contain_text("sticky sessions")
+    # One server's view would hide the others' clients: the page says so instead of showing one.
+    expect(page.locator(".server-view-hint")).to_contain_text("off behind nginx")
     page.set_viewport_size({"width": 1600, "height": 1100})
     screenshot(page, "lesson13-deploying")
 

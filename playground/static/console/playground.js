@@ -3,7 +3,7 @@
 import { Client } from './client.js';
 import { el } from './dom.js';
 import { ServerView } from './server-view.js';
-import { readClientSpecs, readServerViewConfig, readSocketioPath } from './settings.js';
+import { readClientSpecs, readServerViewConfig, readServerViewOffText, readSocketioPath } from './settings.js';
 
 const NAMES = ['Alice', 'Bob', 'Carol', 'Dave', 'Erin', 'Frank', 'Grace', 'Heidi'];
 
@@ -192,7 +192,12 @@ export function buildConsole(element) {
     el('p', { class: 'console-hint', text: 'Each client is its own Socket.IO connection.' }),
     addBtn,
   ]);
-  serverView = new ServerView({ settings: readServerViewConfig(host), socketioPath: readSocketioPath(host), clientOf });
+  serverView = new ServerView({
+    settings: readServerViewConfig(host),
+    offText: readServerViewOffText(host),
+    socketioPath: readSocketioPath(host),
+    clientOf,
+  });
   list = el('div', { class: 'clients' });
   // The clients first, right under the scenario on a narrow screen; the server's side after them.
   host.append(toolbar, list, serverView.section);

@@ -15,13 +15,14 @@ const OFF_TEXT =
  * config, all_sockets, socket_connected, socket_disconnected, socket_updated, room_joined,
  * room_left, server_stats, event_received, event_sent.
  *
- * `settings`: null (the page has no server view: it says how to get one), or
+ * `settings`: null (the page has no server view: it says why, `offText`, or how to get one), or
  * {ok: true, value: {namespace, auth}} or {ok: false, error} (see settings.js).
  * `clientOf(sid)`: {name, transport} of the console's client with that sid, or null; a
  * console client's transport is read from the browser, which knows an upgrade at once.
  */
 export class ServerView {
   #settings;
+  #offText; // what the view says when it is off, and why
   #adminNsp;
   #socketioPath;
   #clientOf;
@@ -41,8 +42,9 @@ export class ServerView {
   #events = null;
   #eventsSummary;
 
-  constructor({ settings, socketioPath, clientOf }) {
+  constructor({ settings, offText = null, socketioPath, clientOf }) {
     this.#settings = settings;
+    this.#offText = offText ?? OFF_TEXT;
     this.#socketioPath = socketioPath;
     this.#clientOf = clientOf;
     this.#adminNsp = settings?.ok ? settings.value.namespace : '/admin';
@@ -193,7 +195,7 @@ export class ServerView {
 
     const body = el('div', { class: 'server-view-body', id: bodyId });
     if (this.#settings === null) {
-      body.append(el('p', { class: 'server-view-hint', text: OFF_TEXT }));
+      body.append(el('p', { class: 'server-view-hint', text: this.#offText }));
     } else {
       const sidRoomsId = nextId('sid-rooms');
       this.#sidRoomsToggle = el('input', { id: sidRoomsId, type: 'checkbox', name: 'show-sid-rooms' });

@@ -35,3 +35,8 @@ export function readServerViewConfig(element) {
   if (!result.ok) console.error('[playground] invalid data-server-view attribute:', result.error);
   return result;
 }
+
+/** data-server-view-off: why this page has no server view (absent: the runner was told so). */
+export function readServerViewOffText(element) {
+  return element.getAttribute('data-server-view-off');
+}
