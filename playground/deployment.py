@@ -22,8 +22,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import jinja2
-
 from playground import manifest
 from playground.redis_server import RedisServer, RedisServerMissing, subscribers
 from playground.server_process import ServerProcess, free_port, start_together, stop_together
@@ -178,6 +176,10 @@ class NginxServer(ServerProcess):
 
     def render(self) -> str:
         """The config this nginx runs: the lesson's template with this run's ports and paths."""
+        # Imported here: noxfile.py imports the runner, and with it this module, before the
+        # project is installed (noxw.py's nox has the standard library only).
+        import jinja2
+
         template = jinja2.Template(NGINX_TEMPLATE.read_text(), keep_trailing_newline=True)
         return template.render(
             prefix=self.prefix.name,
