@@ -24,8 +24,19 @@ class AppFileError(Exception):
         self.where = where
 
 
+# The lesson modules this process serves from other files, for the processes it starts (the
+# exercises' judge sets it): module name (lessons.lesson05_rooms.app) -> the learner's file.
+replaced: dict[str, Path] = {}
+
+
 def module_name(lesson: Lesson, variant: str | None = None) -> str:
     return f"lessons.{lesson.package}.{variant or lesson.variants[0]}"
+
+
+def runner_args(lesson: Lesson, variant: str | None = None) -> list[str]:
+    """``["--app-file", path]`` for a process that must serve the replaced module, else []."""
+    path = replaced.get(module_name(lesson, variant))
+    return ["--app-file", str(path)] if path else []
 
 
 def install(lesson: Lesson, path: Path, variant: str | None = None) -> ModuleType:

@@ -55,8 +55,13 @@ class DeploymentFailedToStart(RuntimeError):
 
 def wsgi_app(lesson_id: str):
     """What gunicorn serves: the lesson's Flask app, configured from ``LESSON_CONFIG`` (JSON)."""
+    from playground.wiring import mount_under  # here: the noxfile imports this module, stdlib only
+
     config = json.loads(os.environ.get(CONFIG_VARIABLE, "{}"))
+    prefix = config.pop("URL_PREFIX", "")  # behind the playground: /lessons/13
     app, _ = manifest.find(lesson_id).create_app(**config)
+    if prefix:
+        mount_under(app, prefix)
     return app
 
 
@@ -176,9 +181,7 @@ class NginxServer(ServerProcess):
 
     def render(self) -> str:
         """The config this nginx runs: the lesson's template with this run's ports and paths."""
-        # Imported here: noxfile.py imports the runner, and with it this module, before the
-        # project is installed (noxw.py's nox has the standard library only).
-        import jinja2
+        import jinja2  # here: the runner (and so the noxfile) imports this module before installing
 
         template = jinja2.Template(NGINX_TEMPLATE.read_text(), keep_trailing_newline=True)
         return template.render(
@@ -253,8 +256,10 @@ class Stack:
         message_queue: str | None = None,
         port: int = 0,
         host: str = "127.0.0.1",
+        prefix: str = "",
+        allow_hosts: tuple[str, ...] = (),
     ):
-        self.lesson, self.host = lesson, host
+        self.lesson, self.host, self.prefix = lesson, host, prefix
         self.port = port or free_port(host)  # known before the servers start: they are told it
         self.redis = None if message_queue else RedisServer(host=host)
         self.message_queue = message_queue
@@ -266,7 +271,8 @@ class Stack:
             "CORS_ALLOWED_ORIGINS": cors_allowed_origins,  # None: the page's own origin only
             # Behind nginx, requests carry nginx's Host (127.0.0.1:<nginx port>), not a server's
             # own: the Host check to come must be told to accept it.
-            "ALLOWED_HOSTS": [f"{host}:{self.port}", f"localhost:{self.port}"],
+            "ALLOWED_HOSTS": [f"{host}:{self.port}", f"localhost:{self.port}", *allow_hosts],
+            "URL_PREFIX": prefix,  # under the playground: the path its proxy forwards
             "DEPLOYMENT": {
                 "servers": servers,
                 "workers": workers,
@@ -287,7 +293,7 @@ class Stack:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"http://{self.host}:{self.port}{self.prefix}"
 
     def start(self) -> Stack:
         executable("nginx")  # a missing nginx is found before anything starts
@@ -354,7 +360,7 @@ class Stack:
             if now >= next_round:  # subscribing takes a moment after the first session
                 for server in self.servers:
                     for _ in range(self.workers):  # each worker must have had one
-                        open_and_close_a_session(server.url)
+                        open_and_close_a_session(server.url + self.prefix)
                 next_round = now + 0.5
             time.sleep(0.02)  # then ask Redis again (a bounded wait: the deadline above)
 
@@ -453,6 +459,8 @@ def run_stack(lesson: manifest.Lesson, args: argparse.Namespace) -> int:
             message_queue=args.message_queue,
             port=args.port,
             host=args.host,
+            prefix=args.prefix,
+            allow_hosts=tuple(args.allow_host),
         ).start()
     except (DeploymentMissing, RedisServerMissing, DeploymentFailedToStart) as error:
         print(f"error: {error}", file=sys.stderr, flush=True)

@@ -1,6 +1,8 @@
 """mkdocs hook: the guide follows the manifest and shows which tests prove each claim.
 
 - The "Lessons" section of the nav must list every lesson page of lessons/lessons.toml, in order.
+- A lesson page says, under its title, where to try the lesson live: in the playground, which
+  serves this guide at /guide/ beside the lessons (so the link is to /lessons/NN/ of its URL).
 - A lesson page's ``<!-- claims -->`` line becomes its claims, each with the tests that prove it
   (read from the test files, so the guide cannot drift from the suite), the async modes its live
   tests prove it in (a row of badges, from its claims.toml), and the command that runs them.
@@ -144,7 +146,7 @@ def render_claims(lesson: manifest.Lesson) -> str:
         ]
         block.append(f'??? success "{title}"\n' + "\n".join(_proof_block(p) for p in proofs))
         blocks.append("\n".join(block))
-    return "\n".join([*blocks, render_prove_it(lesson)])
+    return "\n".join([*blocks, render_prove_it(lesson), render_write_it(lesson)])
 
 
 def render_modes_table(page: str = MODES_PAGE) -> str:
@@ -187,7 +189,21 @@ def render_prove_it(lesson: manifest.Lesson) -> str:
     """The command that runs a lesson's proofs (noxfile.py's tests session reads the id)."""
     layers = " or ".join(f"`--layer {layer}`" for layer in LAYERS)
     command = f"nox -s tests -- {lesson.id}"
-    return f"**Prove it:** `{command}` runs these tests; add {layers} for one layer.\n"
+    return (
+        f"**Prove it:** `{command}` runs these tests; add {layers} for one layer, "
+        "`--async-mode all` for every async mode.\n"
+    )
+
+
+def render_write_it(lesson: manifest.Lesson) -> str:
+    """The lesson's exercise (playground/exercises), or why it has none (lessons.toml)."""
+    if lesson.no_exercise:
+        return f"*No exercise for this lesson: {lesson.no_exercise}.*\n"
+    return (
+        f"**Now write it yourself:** `nox -s exercise -- {lesson.id}` gives you this lesson's "
+        "module with its handlers taken out; these same tests judge what you write "
+        "([Exercises](../exercises.md)).\n"
+    )
 
 
 def _claim_link(claim_id: str, page: str = MYTHS_PAGE) -> str:
@@ -247,5 +263,23 @@ def on_page_markdown(markdown, page, config, files):
         if page.file.src_uri == lesson.doc_page:
             if MARKER not in markdown:
                 raise PluginError(f"{lesson.doc_page} lacks the line {MARKER}")
-            return markdown.replace(MARKER, render_claims(lesson))
+            return with_try_it_live(markdown.replace(MARKER, render_claims(lesson)), lesson)
     return markdown
+
+
+def try_it_live(lesson: manifest.Lesson) -> str:
+    # An absolute path: the playground serves the guide at /guide/, the lesson at /lessons/NN/.
+    # In HTML: mkdocs checks Markdown links as links between the guide's own pages.
+    path = f"/lessons/{lesson.id}/"
+    return (
+        f'**Try it live:** `nox -s playground`, then <a href="{path}">{path}</a> of its URL '
+        f"(or this lesson alone: `nox -s lesson -- {lesson.id}`).\n"
+    )
+
+
+def with_try_it_live(markdown: str, lesson: manifest.Lesson) -> str:
+    """The page with the try-it-live line right under its title."""
+    title, newline, rest = markdown.partition("\n")
+    if not title.startswith("# "):
+        raise PluginError(f"{lesson.doc_page} must start with its title (# …)")
+    return f"{title}{newline}\n{try_it_live(lesson)}{rest}"

@@ -33,6 +33,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import warnings
@@ -41,6 +42,9 @@ from pathlib import Path
 from playground.server_process import die_with_parent
 
 MAX_REQUEST = 1 << 20  # bytes: a request is a few hundred
+# Where a process finds a warm parent it may use but does not own (ForkServer.attached()): the
+# exercises' judge tells the pytest it forks, so that its live servers come from the same one.
+ENV_ADDRESS = "PLAYGROUND_WARM_PARENT"
 
 
 class ForkServer:
@@ -50,23 +54,43 @@ class ForkServer:
         self.preload = list(preload)
         self.cwd = str(cwd or Path.cwd())
         self.process: subprocess.Popen | None = None
+        self.owned = True  # started and stopped by this process (see attached())
         self._dir = tempfile.TemporaryDirectory(prefix="forkserver-")
         self.address = os.path.join(self._dir.name, "socket")
+
+    @classmethod
+    def attached(cls) -> ForkServer | None:
+        """The warm parent named by $PLAYGROUND_WARM_PARENT, used as it is: never started or
+        stopped by this process. None when there is none."""
+        address = os.environ.get(ENV_ADDRESS)
+        if not address or not os.path.exists(address):
+            return None
+        server = cls()
+        server._dir.cleanup()
+        server.address, server.owned = address, False
+        return server
 
     @staticmethod
     def can_run(argv: list[str]) -> bool:
         """Whether a forked child can run this program as ``python -m`` would."""
         return "--monkey-patch" not in argv
 
+    def launch(self) -> ForkServer:
+        """Start the warm parent without waiting for it: it warms up while the caller works."""
+        if self.process is None and self.owned:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "playground.forkserver", self.address, *self.preload],
+                cwd=self.cwd,
+                stdout=subprocess.DEVNULL,
+                stderr=None,  # its own failures (a preload that does not import) go to ours
+                start_new_session=True,  # Ctrl-C of the caller's terminal is the caller's
+                preexec_fn=die_with_parent,
+            )
+        return self
+
     def start(self, timeout: float = 30.0) -> ForkServer:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "playground.forkserver", self.address, *self.preload],
-            cwd=self.cwd,
-            stdout=subprocess.DEVNULL,
-            stderr=None,  # its own failures (a preload that does not import) go to ours
-            start_new_session=True,  # Ctrl-C of the caller's terminal is the caller's
-            preexec_fn=die_with_parent,
-        )
+        """Start the warm parent (if not launched yet) and wait until it takes requests."""
+        self.launch()
         deadline = time.monotonic() + timeout
         while not os.path.exists(self.address):
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -79,9 +103,9 @@ class ForkServer:
     def spawn(self, module: str, argv: list[str], *, stdout, env=None, cwd=None) -> ForkedProcess:
         """Run ``python -m module *argv`` as a forked child writing to the file ``stdout``.
 
-        The warm parent starts with the first child it is asked for.
+        The warm parent starts with the first child it is asked for, if not before.
         """
-        if self.process is None:
+        if not os.path.exists(self.address):
             self.start()
         connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         connection.connect(self.address)
@@ -95,6 +119,8 @@ class ForkServer:
         return ForkedProcess(connection)
 
     def stop(self) -> None:
+        if not self.owned:
+            return
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -116,6 +142,9 @@ class ForkedProcess:
             raise RuntimeError(f"the fork server did not start the program: {answer}")
         self.pid: int = answer["pid"]
         self.returncode: int | None = None
+        # One reader of the connection at a time: Popen's wait() may be called from several
+        # threads at once (a thread that watches the process, another that stops it).
+        self._reading = threading.Lock()
 
     def poll(self) -> int | None:
         if self.returncode is None:
@@ -130,10 +159,16 @@ class ForkedProcess:
         return self.returncode
 
     def _read(self, timeout: float | None) -> None:
-        answer = self._lines.next(timeout)
-        if answer is not None:
-            self.returncode = answer["returncode"]
-            self._connection.close()
+        if not self._reading.acquire(timeout=-1 if timeout is None else timeout):
+            return  # another thread is reading, and has not had the answer in time
+        try:
+            if self.returncode is None:
+                answer = self._lines.next(timeout)
+                if answer is not None:
+                    self.returncode = answer["returncode"]
+                    self._connection.close()
+        finally:
+            self._reading.release()
 
     def send_signal(self, signum: int) -> None:
         if self.returncode is None:

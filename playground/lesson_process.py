@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
-from typing import ClassVar
 
 from playground import app_file
 from playground.manifest import ROOT, Lesson
@@ -27,9 +25,6 @@ class LessonProcess(ServerProcess):
     """``python -m playground.run`` for one lesson on a loopback port, in a process group."""
 
     failure = LessonFailedToStart
-    # Lesson modules served from another file (the exercises: a learner's copy of app.py):
-    # module name (lessons.lesson05_rooms.app) -> path, passed to the runner as --app-file.
-    app_files: ClassVar[dict[str, Path]] = {}
 
     def __init__(
         self,
@@ -62,8 +57,7 @@ class LessonProcess(ServerProcess):
         command = [sys.executable, "-m", "playground.run", self.lesson.id]
         command += ["--async-mode", self.async_mode, "--host", self.host, "--port", str(self.port)]
         command += ["--variant", self.variant] if self.variant else []
-        replaced = self.app_files.get(app_file.module_name(self.lesson, self.variant))
-        command += ["--app-file", str(replaced)] if replaced else []
+        command += app_file.runner_args(self.lesson, self.variant)  # an exercise's file
         return command + list(self.lesson.run_args) + list(self.args)  # the manifest's, then ours
 
     def popen_options(self) -> dict:

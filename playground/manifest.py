@@ -45,6 +45,11 @@ class Lesson:
         return f"lessons/{self.id}-{self.slug.replace('_', '-')}.md"
 
     @property
+    def guide_url(self) -> str:
+        """The guide page in the built guide, relative to its root (mkdocs' directory URLs)."""
+        return self.doc_page.removesuffix(".md") + "/"
+
+    @property
     def tests_path(self) -> Path:
         return ROOT / "tests" / self.package
 
@@ -75,6 +80,16 @@ def lessons() -> tuple[Lesson, ...]:
             no_exercise=e.get("no_exercise", ""),
         )
         for e in entries
+    )
+
+
+def neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    """The lessons before and after ``lesson``, in teaching order (None at either end)."""
+    order = lessons()
+    index = [listed.id for listed in order].index(lesson.id)
+    return (
+        order[index - 1] if index else None,
+        order[index + 1] if index + 1 < len(order) else None,
     )
 
 

@@ -2,6 +2,8 @@
 
 This is what ``nox -s lesson`` runs, and what the test suite and the playground launcher start
 as a subprocess, so every lesson is served the same way users serve theirs: ``socketio.run``.
+The launcher runs a lesson of its own process with ``--prefix /lessons/NN``, the path it
+forwards to it, so that its page and its Socket.IO server are where the playground shows them.
 """
 
 import itertools
@@ -30,6 +32,7 @@ import argparse
 import contextlib
 import errno
 import os
+import re
 import socket
 import threading
 from pathlib import Path
@@ -44,6 +47,7 @@ ASYNC_MODES = ("threading", "gevent", "eventlet")
 DEFAULT_ASYNC_MODE = "eventlet"
 EXIT_USAGE = 2
 EXIT_PORT_IN_USE = 3  # distinct, so a caller that picked the port can retry with another
+PREFIX = re.compile(r"(/[\w.-]+)+")  # /lessons/10: no trailing slash, nothing to escape
 
 
 def parser() -> argparse.ArgumentParser:
@@ -74,6 +78,18 @@ def parser() -> argparse.ArgumentParser:
         "--message-queue",
         metavar="URL",
         help="share this redis:// queue with other servers (see lesson 11)",
+    )
+    parser.add_argument(
+        "--server-view",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the console's live view of the server's sockets and rooms (read-only; default: on)",
+    )
+    parser.add_argument(
+        "--prefix",
+        metavar="PATH",
+        default="",
+        help="serve the lesson under PATH, e.g. /lessons/10 (what the playground forwards to)",
     )
     add_server_options(parser)
     deployment.add_options(parser)
@@ -258,6 +274,8 @@ def main(argv: list[str] | None = None) -> None:
         lesson = manifest.find(args.lesson)
     except LookupError as error:
         fail(str(error), EXIT_USAGE)
+    if args.prefix and not PREFIX.fullmatch(args.prefix):
+        fail(f"--prefix {args.prefix!r}: a path such as /lessons/{lesson.id}", EXIT_USAGE)
     if not port_is_free(args.host, args.port):
         fail(
             f"port {args.port} on {args.host} is already in use; choose another with --port",
@@ -286,17 +304,22 @@ def main(argv: list[str] | None = None) -> None:
             args.variant,
             ASYNC_MODE=args.async_mode,
             MESSAGE_QUEUE=args.message_queue,
+            SERVER_VIEW=args.server_view,
             **server_settings(args),
         )
     except LookupError as error:
         fail(str(error), EXIT_USAGE)
+    if args.prefix:
+        from playground.wiring import mount_under  # with the lesson's app: flask is imported
+
+        mount_under(app, args.prefix)
     limits = server_options(
         args.async_mode, app.config["SOCKET_TIMEOUT"], app.config["MAX_CLIENT_CONNECTIONS"]
     )
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(
         f"Lesson {lesson.id} — {lesson.title} ({args.async_mode}): "
-        f"http://{host}:{args.port}/   (Ctrl-C to stop)",
+        f"http://{host}:{args.port}{args.prefix}/   (Ctrl-C to stop)",
         flush=True,
     )
     if redis:

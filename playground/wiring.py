@@ -19,6 +19,8 @@ from flask_socketio import ConnectionRefusedError, SocketIO
 from markupsafe import Markup, escape
 from socketio import packet as socketio_packet
 from socketio.admin import InstrumentedServer
+from werkzeug.exceptions import NotFound
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from playground import manifest
 from playground.claims import LAYERS, claims_of
@@ -35,7 +37,7 @@ DEFAULTS = {
     # A message queue URL (redis://…) shared by several server processes; None: one process.
     "MESSAGE_QUEUE": None,
     # The console's live server view (python-socketio's admin instrumentation, read-only).
-    # Only the playground launcher turns it on.
+    # The runner and the playground turn it on (nox -s lesson -- NN --no-server-view: off).
     "SERVER_VIEW": False,
     # --- what a request may carry -----------------------------------------------------------
     # Host names a request may name besides localhost, 127.x.x.x and [::1] on the port the
@@ -131,6 +133,7 @@ def lesson_app(import_name: str, **config) -> tuple[Flask, SocketIO]:
             claims=claims_of(lesson),
             layers=LAYERS,
             server_view=server_view,
+            nav=lesson_nav(lesson, request.script_root),
         )
 
     return app, socketio
@@ -377,6 +380,38 @@ class ClientLimits:
 # --8<-- [end:client-limits]
 
 
+def mount_under(app: Flask, prefix: str) -> None:
+    """Serve ``app`` (its page, its Socket.IO path) under ``prefix``; anything else is a 404.
+
+    The prefix becomes the requests' SCRIPT_NAME, so the page's links and the console's
+    Socket.IO path (``request.script_root``) carry it; and the session cookie is kept to it.
+    (The playground's own-process lessons, behind its proxy at ``/lessons/NN``.)
+    """
+    app.wsgi_app = DispatcherMiddleware(NotFound(), {prefix: app.wsgi_app})
+    app.config["SESSION_COOKIE_PATH"] = f"{prefix}/"
+
+
+def lesson_nav(lesson: manifest.Lesson, script_root: str) -> dict | None:
+    """Where a lesson page links to: the playground's index, the lessons either side, the guide.
+
+    Only when the page is one of the playground's (served at ``/lessons/NN/`` of it, mounted or
+    through its proxy): a lesson run alone by ``nox -s lesson`` has no index, no other lesson
+    and no guide beside it, so its page says where they are instead (None).
+    """
+    mount = f"/lessons/{lesson.id}"
+    if not script_root.endswith(mount):
+        return None
+    root = script_root.removesuffix(mount)  # the playground's root: "" at the top of its URL
+    previous, following = manifest.neighbours(lesson)
+    return {
+        "index": f"{root}/",
+        "previous": previous,
+        "next": following,
+        "lesson_url": lambda other: f"{root}/lessons/{other.id}/",
+        "guide": f"{root}/guide/{lesson.guide_url}",
+    }
+
+
 # --8<-- [start:server-view]
 def instrument(socketio: SocketIO) -> dict:
     """Turn on the admin feed for the console's server view; return how to join it.
@@ -385,7 +420,39 @@ def instrument(socketio: SocketIO) -> dict:
     """
     auth = {"token": secrets.token_urlsafe(16)}
     ServerView(socketio.server, auth=auth, read_only=True, namespace=SERVER_VIEW_NAMESPACE)
+    adapt_the_feed(socketio.server.manager)
     return {"namespace": SERVER_VIEW_NAMESPACE, "auth": auth}
+
+
+def adapt_the_feed(manager) -> None:
+    """The view's feed: to this process's viewers only, and with binary shown by its size.
+
+    With a message queue (lesson 11), python-socketio publishes the admin feed like any emit:
+    every server's viewers would get every server's sockets, and the queue's channel, which
+    lesson 11 shows, would carry the feed. And python-socketio 5.18 sends an event's arguments
+    in a tuple, whose bytes its packet encoder does not look for: the feed of a binary event
+    raised TypeError, and the event's own handler never ran.
+    """
+    emit = manager.emit  # the instrumented one
+
+    def emit_feed(event, data, namespace=None, **kwargs):
+        if namespace == SERVER_VIEW_NAMESPACE:
+            kwargs["ignore_queue"] = True
+            data = binary_as_size(data)
+        return emit(event, data, namespace, **kwargs)
+
+    manager.emit = emit_feed
+
+
+def binary_as_size(value):
+    """``value`` with each bytes in it shown as ``<binary N bytes>``, as the console shows it."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"<binary {len(value)} bytes>"
+    if isinstance(value, (list, tuple)):
+        return type(value)(binary_as_size(item) for item in value)
+    if isinstance(value, dict):
+        return {key: binary_as_size(item) for key, item in value.items()}
+    return value
 
 
 class ServerView(InstrumentedServer):

@@ -127,7 +127,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def servers(args: argparse.Namespace) -> dict[str, Callable[[], ServerProcess]]:
     """Each target that can run here: its name, and how to make a new process of it."""
     found = {
-        mode: functools.partial(LessonProcess, manifest.find("12"), async_mode=mode)
+        # The lesson as served, less the console's server view: the measure is of the server.
+        mode: functools.partial(
+            LessonProcess, manifest.find("12"), async_mode=mode, args=("--no-server-view",)
+        )
         for mode in args.targets
         if mode in MODES
     }

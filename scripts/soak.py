@@ -387,7 +387,8 @@ def side_by_side(results: dict[str, dict]) -> list[str]:
 
 
 def run_single(args: argparse.Namespace) -> dict:
-    server = LessonProcess(manifest.find("05")).start()
+    # Without the console's server view: no admin instrumentation in what is measured.
+    server = LessonProcess(manifest.find("05"), args=("--no-server-view",)).start()
     try:
         return asyncio.run(soak(args, single(server)))
     finally:

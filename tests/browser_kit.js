@@ -140,15 +140,19 @@
 
     /**
      * Forgets what a test did in this page, so the next test may reuse it: closes every
-     * connection opened on it (no reconnection left pending) and deletes the globals the
-     * page did not have when it had loaded (`window.me = …` in a test).
+     * connection opened on it (no reconnection left pending) but the console's server view,
+     * which a fresh page has too, and deletes the globals the page did not have when it had
+     * loaded (`window.me = …` in a test).
      */
     reset() {
+      const serverView = window.Playground?.serverView?.socket;
       for (const socket of opened) {
+        if (socket === serverView) continue;
         socket.io.reconnection(false);
         socket.disconnect();
       }
       opened.clear();
+      if (serverView) opened.add(serverView);
       for (const name of Object.keys(window)) {
         if (loadedGlobals && !loadedGlobals.has(name)) delete window[name];
       }

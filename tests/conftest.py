@@ -139,15 +139,31 @@ WARM_IMPORTS = [
 ]
 
 
+WARM = pytest.StashKey[ForkServer]()
+
+
+def pytest_configure(config):
+    # The exercises' judge runs this suite with a warm parent of its own to use.
+    warm = ForkServer.attached() or ForkServer(preload=WARM_IMPORTS, cwd=manifest.ROOT)
+    config.stash[WARM] = warm
+
+
+def pytest_collection_finish(session):
+    """Warm up beside the first tests when any test may start a server (not for test_client
+    files alone: the exercises' judge runs those, and needs no server)."""
+    if any(item.path.name != "test_client.py" for item in session.items):
+        session.config.stash[WARM].launch()
+
+
 @pytest.fixture(scope="session", autouse=True)
-def warm_parent():
+def warm_parent(pytestconfig):
     """Lesson servers forked from a warm parent: listening in ~0.1 s instead of ~1.5 s.
 
     The child runs ``python -m playground.run …`` exactly as a plain start would; a server that
     must monkey-patch before its imports starts the plain way (playground/forkserver.py).
     """
-    warm = ForkServer(preload=WARM_IMPORTS, cwd=manifest.ROOT)
-    ServerProcess.warm_parent = warm  # it starts with the first server asked of it
+    warm = pytestconfig.stash[WARM]
+    ServerProcess.warm_parent = warm  # it starts with the first server asked of it, if not before
     yield warm
     ServerProcess.warm_parent = None
     warm.stop()
@@ -156,7 +172,7 @@ def warm_parent():
 # --8<-- [end:warm-parent]
 
 
-# --8<-- [start:live-server]
+# --8<-- [start:async-modes]
 def run_modes(config) -> tuple[str, ...]:
     """The async modes the run asked for: ``--async-mode``, ``all`` meaning every one."""
     chosen = config.getoption("--async-mode")
@@ -190,6 +206,10 @@ def names_its_modes(metafunc) -> bool:
     return False
 
 
+# --8<-- [end:async-modes]
+
+
+# --8<-- [start:live-server]
 @pytest.fixture(scope="package")
 def server_mode(request) -> str:
     """The async mode of the lesson servers the test starts (see pytest_generate_tests)."""
@@ -375,7 +395,7 @@ class Tab:
 
 
 class Tabs:
-    """The tabs of one test module: a test takes as many as it needs; they are reset after it."""
+    """The tabs of the run: a test takes as many as it needs; they are reset after it."""
 
     def __init__(self, browser, context_args: dict):
         self.browser, self.context_args = browser, context_args
@@ -398,8 +418,9 @@ class Tabs:
 # --8<-- [end:tab]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def tabs(browser, browser_context_args):
+    """One pool for the whole run: a tab another module used is as good as new once reset."""
     pool = Tabs(browser, browser_context_args)
     yield pool
     pool.close()
@@ -443,8 +464,11 @@ def page(tab):
 
 
 @pytest.fixture
-def lesson_page(tab, live_server):
-    """The lesson's playground page, loaded from the live server."""
+def lesson_page(page, tab, live_server):
+    """The lesson's playground page, loaded from the live server.
+
+    Through ``page``: what a test module adds to its ``page`` fixture (an init script) is there.
+    """
     return tab.open(live_server.url + "/")
 
 
@@ -454,13 +478,41 @@ def open_lesson_page(open_tab, live_server):
     return lambda: open_tab().open(live_server.url + "/")
 
 
+# The height a lesson page needs for its console to show whole, beside the lesson: the
+# console is sticky and as tall as the window at most, scrolling inside past that.
+CONSOLE_HEIGHT = """() => {
+    const console = document.getElementById('console');
+    if (!console || getComputedStyle(console).position !== 'sticky') return 0;
+    // Where it starts in the page, not where it sticks once scrolled: the top of its grid.
+    const main = console.parentElement;
+    const top = main.getBoundingClientRect().top + window.scrollY
+        + parseFloat(getComputedStyle(main).paddingTop);
+    return Math.ceil(top + console.scrollHeight + top / 2);
+}"""
+
+
 @pytest.fixture
 def screenshot(request):
-    """``screenshot(page, name)``: saved for the guide when pytest runs with --screenshots."""
+    """``screenshot(page, name)``: saved for the guide when pytest runs with --screenshots.
+
+    A lesson page is shown with its server view live (asserted, screenshots or not), and with
+    its whole console when it is beside the lesson: the window grows to fit it for the shot.
+    """
 
     def take(page, name: str) -> None:
-        if request.config.getoption("--screenshots"):
-            SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        view = page.locator("section.server-view")
+        if view.count():
+            expect(view.locator(".server-view-status")).to_have_text("live")
+        if not request.config.getoption("--screenshots"):
+            return
+        SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        size = page.viewport_size
+        needed = page.evaluate(CONSOLE_HEIGHT)
+        if needed > size["height"]:
+            page.set_viewport_size({**size, "height": needed})
+        try:
             page.screenshot(path=SCREENSHOTS_DIR / f"{name}.png")
+        finally:
+            page.set_viewport_size(size)
 
     return take

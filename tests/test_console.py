@@ -3,6 +3,7 @@
 One playground process for the module: every lesson mounted, the server view on.
 """
 
+import json
 import re
 import threading
 
@@ -131,7 +132,7 @@ def test_several_clients_side_by_side_each_its_own_connection(console, screensho
     emit(page, "Bob", "greet", '"Bob"')
     expect(log_entries(page, "Bob", "in", "greeting")).to_have_count(1)
     page.set_viewport_size({"width": 1440, "height": 1100})
-    # Show the console from its top: the server view, then the clients.
+    # Show the console from its top: the clients, then the server view.
     page.evaluate("document.querySelectorAll('*').forEach((node) => (node.scrollTop = 0))")
     screenshot(page, "playground-console")
 
@@ -230,6 +231,21 @@ def test_a_refused_connection_is_shown(console):
     expect(alice.locator(".status")).to_have_text("refused")
     refusal = log_entries(page, "Alice", "sys", "connect_error")
     expect(refusal.locator(".payload")).to_contain_text("Unable to connect")
+
+
+def test_a_refusal_by_a_connect_handler_is_refused_not_unreachable(console):
+    page = console("09")  # its connect handler refuses a client without credentials
+    run_js(
+        page,
+        """() => Playground.addClient({name: 'Dave', namespace: '/'})
+            .connect({auth: null}).catch(() => {})""",
+    )
+    status = panel(page, "Dave").locator(".status")
+    expect(status).to_have_text("refused")
+    expect(status).to_have_attribute("data-status", "refused")
+    assert page.evaluate("Playground.client('Dave').socket.active") is False  # not retrying
+    refusal = log_entries(page, "Dave", "sys", "connect_error")
+    expect(refusal.locator(".payload")).to_contain_text("Connection rejected by server")
 
 
 def test_copy_as_code_gives_the_browser_and_the_test_client_lines(console):
@@ -359,3 +375,199 @@ def test_reset_brings_back_the_freshly_loaded_console(console):
     # Still a console: its new clients connect and talk.
     connect(page, "Alice")
     expect(log_entries(page, "Alice", "sys", "connect")).to_have_count(1)
+
+
+# A learner's screens: a laptop, a desktop, a phone.
+SCENARIO_VIEWPORTS = {
+    "1280x800": {"width": 1280, "height": 800},
+    "1920x1080": {"width": 1920, "height": 1080},
+    "420x800": {"width": 420, "height": 800},
+}
+# The share of an element inside the viewport, as the browser computes it for its next frame
+# (clipped by the scrolling log it is in): what Playwright's to_be_in_viewport reads too.
+VISIBLE_SHARE = """(element) => new Promise((resolve) => {
+    const observer = new IntersectionObserver(([entry]) => {
+        observer.disconnect();
+        resolve(entry.intersectionRatio);
+    });
+    observer.observe(element);
+})"""
+IN_VIEW = 0.99  # all of it, but for a fraction of a pixel of rounding
+
+
+def run_group_chat(page, viewport):
+    """Lesson 05's first scenario, clicked from the top of the page; its button."""
+    page.set_viewport_size(viewport)
+    page.evaluate("window.scrollTo(0, 0)")
+    button = page.get_by_role("button", name="Group chat: red and blue", exact=True)
+    button.click()  # scrolled to first if below the fold, as a learner would
+    expect(button).to_have_attribute("data-state", "done")
+    return button
+
+
+@pytest.mark.parametrize("size", SCENARIO_VIEWPORTS)
+def test_a_scenario_shows_its_result_in_view_with_its_button(console, size):
+    page = console("05")
+    button = run_group_chat(page, SCENARIO_VIEWPORTS[size])
+
+    # What it did: the first client's newest entry, whole, without scrolling; and the button
+    # that ran it, to run it again (with the mouse, or with Enter: it has the focus).
+    newest = panel(page, "Alice").locator("li.entry").last
+    expect(newest).to_be_in_viewport(ratio=IN_VIEW)
+    expect(button).to_be_in_viewport(ratio=IN_VIEW)
+    expect(button).to_be_focused()
+
+
+def test_with_reduced_motion_the_result_is_in_view_at_once(console):
+    page = console("05")
+    page.emulate_media(reduced_motion="reduce")
+    try:
+        run_group_chat(page, SCENARIO_VIEWPORTS["420x800"])
+        newest = panel(page, "Alice").locator("li.entry").last
+        # The next frame already shows it: no smooth scroll on the way.
+        assert newest.evaluate(VISIBLE_SHARE) >= IN_VIEW
+    finally:
+        page.emulate_media(reduced_motion="no-preference")
+
+
+# Every console field whose text does not fit in it (it would have to be scrolled to be read).
+CLIPPED_FIELDS = """() => [...document.querySelectorAll('#console textarea')]
+    .filter((field) => field.scrollHeight > field.clientHeight)
+    .map((field) => `${field.closest('.client').dataset.client} ${field.name}: ${field.value}`)"""
+HEIGHT = "(field) => field.getBoundingClientRect().height"
+
+
+def test_multi_line_fields_fit_their_content(console):
+    page = console("05")  # each client's auth: a JSON object of three members, in a narrow field
+    carol_auth = panel(page, "Carol").locator("textarea[name=auth]")
+    expect(carol_auth).to_have_value(re.compile(r'"token": "blue-demo-token"'))
+    page.wait_for_function(f"() => ({CLIPPED_FIELDS})().length === 0")  # fitted on load
+    assert carol_auth.evaluate(HEIGHT) > carol_auth.evaluate(
+        "(f) => parseFloat(getComputedStyle(f).minHeight)"  # taller than the empty field
+    )
+
+    payload = panel(page, "Alice").locator("textarea[name=payload]")
+    one_line = payload.evaluate(HEIGHT)
+    payload.fill("[\n" + ",\n".join(f"  {n}" for n in range(4)) + "\n]")  # six lines
+    assert page.evaluate(CLIPPED_FIELDS) == []
+    six_lines = payload.evaluate(HEIGHT)
+    assert six_lines > one_line
+    # Up to a height, then it scrolls.
+    payload.fill("[\n" + ",\n".join(f"  {n}" for n in range(60)) + "\n]")
+    limit = payload.evaluate("(f) => parseFloat(getComputedStyle(f).maxHeight)")
+    assert payload.evaluate(HEIGHT) == limit > six_lines
+    assert page.evaluate(CLIPPED_FIELDS) == ["Alice payload: " + payload.input_value()]
+    payload.fill('"hello"')
+    assert payload.evaluate(HEIGHT) == one_line
+
+
+# --- the server's payload limit (64 KiB: MAX_HTTP_BUFFER_SIZE in playground/wiring.py) --------
+
+LIMIT = 64 * 1024
+# `42["greet","…"]`: what an emit of greet with a string of n characters sends, less the n.
+GREET_OVERHEAD = len('42["greet",""]')
+LIMIT_SOURCE = "MAX_HTTP_BUFFER_SIZE in playground/wiring.py DEFAULTS (64 KiB)"
+
+
+def test_the_console_knows_the_servers_limit_and_sends_nothing_over_it(console):
+    page = console("01")
+    frames = websocket_frames(page, "sent")
+    connect(page, "Alice")  # in "/"
+    assert page.evaluate("Playground.client('Alice').maxPayload") == LIMIT  # its handshake's
+
+    fits, over = "x" * (LIMIT - GREET_OVERHEAD), "y" * (LIMIT - GREET_OVERHEAD + 1)
+    emit(page, "Alice", "greet", f'"{over}"')
+    refused = log_entries(page, "Alice", "sys", "error").locator(".payload")
+    expect(refused).to_have_text(
+        f"not sent: {LIMIT + 1:,} bytes, over the server's limit of {LIMIT:,} bytes "
+        f"(maxPayload, from its Engine.IO handshake; set by {LIMIT_SOURCE})"
+    )
+    expect(log_entries(page, "Alice", "out", "greet")).to_have_count(0)
+    # One byte less is sent, and the server takes it: the console counts as the server does.
+    emit(page, "Alice", "greet", f'"{fits}"')
+    expect(log_entries(page, "Alice", "in", "greeting")).to_have_count(1)
+    expect(panel(page, "Alice").locator(".status")).to_have_text("connected")
+    greets = [frame for frame in frames if '"greet"' in frame]
+    assert [len(frame) for frame in greets] == [LIMIT]  # on the wire: that one, not the other
+    # The API refuses as the form does, an ack asked for or not.
+    message = run_js(
+        page,
+        """(text) => Playground.client('Alice').emitWithAck('greet', [text])
+            .then(() => 'sent', (err) => err.message)""",
+        over,
+    )
+    assert message.startswith(f"Alice: not sent: {LIMIT + 2:,} bytes")  # its ack id: one more
+    assert [len(frame) for frame in frames if '"greet"' in frame] == [LIMIT]
+
+
+def wait_for_payloads(page, client, direction, event):
+    """The payloads of a client's entries for ``event``, once there is one."""
+    expect(log_entries(page, client, direction, event)).not_to_have_count(0)
+    return payloads(page, client, direction, event)
+
+
+def test_a_disconnect_for_size_is_explained_in_the_log(console):
+    page = console("01")
+    connect(page, "Alice")
+    expect(panel(page, "Alice").locator(".transport")).to_have_text("websocket")
+    # Past the console's check: the socket itself, as a lesson script could.
+    page.evaluate("Playground.client('Alice').socket.emit('greet', 'z'.repeat(70000))")
+
+    [closed] = wait_for_payloads(page, "Alice", "sys", "disconnect")
+    assert closed == {
+        "reason": "transport close",
+        "why": "the server closed the connection (WebSocket close code 1009, message too big): "
+        f"a message of {70000 + GREET_OVERHEAD:,} bytes was sent, over its limit of "
+        f"{LIMIT:,} bytes (maxPayload; set by {LIMIT_SOURCE})",
+    }
+
+
+def test_a_large_payload_is_shown_cut_with_its_size_and_whole_on_demand(console):
+    page = console("01")
+    connect(page, "Alice")
+    name = "<b>big</b>" + "n" * 30000
+    emit(page, "Alice", "greet", json.dumps(name))
+
+    for direction, event, text in (
+        ("out", "greet", json.dumps(name)),
+        ("in", "greeting", json.dumps(f"Hello {name}, from /")),
+    ):
+        entry = log_entries(page, "Alice", direction, event)
+        shown = entry.locator(".payload")
+        expect(shown).to_have_text(text[:2000] + "…")
+        expect(entry.locator(".payload-more")).to_have_text(
+            f"{len(text):,} characters, {len(text.encode()):,} bytes; "
+            "the first 2,000 characters shown" + "Show all"
+        )
+        entry.get_by_role("button", name="Show all").click()
+        expect(shown).to_have_text(text)
+        entry.get_by_role("button", name="Show less").click()
+        expect(shown).to_have_text(text[:2000] + "…")
+    expect(page.locator("#console b")).to_have_count(0)  # text, never HTML
+
+
+# --- the way around: index, lessons either side, the guide ----------------------------------
+
+
+@pytest.mark.parametrize("lesson_id", ["01", "05", "10", "12"])
+def test_every_lesson_page_links_to_the_index_its_neighbours_and_its_guide_page(
+    console, playground_url, lesson_id
+):
+    page = console(lesson_id)
+    lesson = manifest.find(lesson_id)
+    previous, following = manifest.neighbours(lesson)
+    nav = page.get_by_role("navigation", name="Lessons and guide")
+    links = {a.inner_text(): a.get_attribute("href") for a in nav.get_by_role("link").all()}
+    expected = {"All lessons": "/", "This lesson in the guide": f"/guide/{lesson.guide_url}"}
+    if previous:
+        expected[f"← {previous.id} {previous.title}"] = f"/lessons/{previous.id}/"
+    if following:
+        expected[f"{following.id} {following.title} →"] = f"/lessons/{following.id}/"
+    assert links == expected
+    assert lesson.guide_url == lesson.doc_page.replace(".md", "/")  # mkdocs' directory URLs
+
+    if following:
+        nav.get_by_role("link", name=f"{following.id} {following.title} →").click()
+        expect(page.locator("header.site .lesson-number")).to_have_text(f"Lesson {following.id}")
+    page.get_by_role("link", name="All lessons").click()
+    assert page.url == playground_url

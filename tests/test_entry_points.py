@@ -1,20 +1,26 @@
 """The runner (`nox -s lesson`) and the launcher (`nox -s playground`) as a user meets them."""
 
 import dataclasses
+import os
 import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 
 import pytest
+from werkzeug.serving import make_server
 
 from playground import manifest
-from playground.launcher import index_app, load
+from playground.launcher import index_app, load, own_names, playground_app
 from playground.lesson_process import LessonProcess, PlaygroundProcess
 from playground.run import EXIT_PORT_IN_USE, EXIT_USAGE, parse_args
+from playground.server_process import free_port
 from tests.utils import WAIT_S, running, wait_until
 
 RUN = [sys.executable, "-m", "playground.run"]
@@ -76,10 +82,8 @@ def test_playground_prints_one_url_serves_every_lesson_and_stops_on_sigterm():
         assert len(re.findall(r"http://", "".join(printed))) == 1, printed
         index = urllib.request.urlopen(url).read().decode()
 
-        for lesson in manifest.lessons():
+        for lesson in manifest.lessons():  # mounted, or in a process of its own behind it
             assert f'data-lesson="{lesson.id}" data-status="live"' in index
-            if lesson.own_process:
-                continue  # linked at a port of its own: see the test below
             assert f'<a href="lessons/{lesson.id}/">' in index
             page = urllib.request.urlopen(f"{url}lessons/{lesson.id}/").read().decode()
             assert f'data-socketio-path="/lessons/{lesson.id}/socket.io"' in page
@@ -105,19 +109,52 @@ def test_a_lesson_that_fails_to_load_is_shown_failed_and_the_others_live():
     assert "No module named &#39;lessons.lesson99_broken&#39;" in index
 
 
-def test_a_lesson_marked_own_process_runs_beside_the_playground_and_is_linked():
+def test_a_lesson_marked_own_process_runs_in_its_own_process_at_its_path():
     first = manifest.lessons()[0]
     alone = dataclasses.replace(first, own_process="it blocks its server on purpose")
-    entries, apps = load([alone], "eventlet")
+    port = free_port()  # known first: its own-process lesson must accept the playground's Host
+    entries, apps = load([alone], "threading", own_names("127.0.0.1", port, []))
     [entry] = entries
+    server = make_server("127.0.0.1", port, playground_app(entries, apps), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/"
     try:
-        assert apps == {} and entry.live
-        assert entry.href == f"{entry.server.url}/"
-        assert first.title in urllib.request.urlopen(entry.href).read().decode()
-        index = index_app(entries).test_client().get("/").text
-        assert f'<a href="{entry.href}">{first.title}</a>' in index
+        assert apps == {} and entry.own.wait_started() == "live"
+        assert entry.own.server.process.pid != os.getpid()  # a process of its own
+        index = urllib.request.urlopen(url).read().decode()
+        assert f'<a href="lessons/{first.id}/">{first.title}</a>' in index
+        page = urllib.request.urlopen(f"{url}lessons/{first.id}/").read().decode()
+        assert first.title in page
+        assert f'data-socketio-path="/lessons/{first.id}/socket.io"' in page
     finally:
-        entry.server.stop()
+        server.shutdown()
+        server.server_close()
+        entry.own.stop()
+    assert entry.own.server is None and entry.own.status == "live"  # stopped, not crashed
+
+
+def test_the_runner_serves_under_a_prefix_with_the_server_view_on_unless_told():
+    lesson = manifest.lessons()[0]
+    with LessonProcess(lesson, args=("--prefix", "/lessons/01")) as server:
+        page = urllib.request.urlopen(f"{server.url}/lessons/01/").read().decode()
+        assert 'data-socketio-path="/lessons/01/socket.io"' in page
+        assert "data-server-view=" in page  # on by default
+        handshake = f"{server.url}/lessons/01/socket.io/?EIO=4&transport=polling"
+        assert urllib.request.urlopen(handshake).read().startswith(b'0{"sid":')
+        with pytest.raises(urllib.error.HTTPError) as outside:
+            urllib.request.urlopen(f"{server.url}/")
+        outside.value.close()
+        assert outside.value.code == 404
+        assert f"{server.url}/lessons/01/" in server.read_output()  # the URL it prints
+    with LessonProcess(lesson, args=("--no-server-view",)) as server:
+        page = urllib.request.urlopen(f"{server.url}/").read().decode()
+        assert "data-server-view=" not in page
+
+
+def test_a_prefix_that_is_not_a_path_is_a_usage_error():
+    result = run("01", "--prefix", "lessons/01/")
+    assert result.returncode == EXIT_USAGE
+    assert result.stderr.strip() == "error: --prefix 'lessons/01/': a path such as /lessons/01"
 
 
 def test_a_killed_parent_leaves_no_lesson_server_behind():
@@ -141,3 +178,39 @@ def test_a_killed_parent_leaves_no_lesson_server_behind():
     parent.stdout.close()
 
     wait_until(lambda: not running(server_pid), f"lesson server {server_pid} gone with its parent")
+
+
+def test_a_lesson_page_links_around_the_playground_only_when_it_is_in_it():
+    lesson = manifest.find("05")
+    app, _ = lesson.create_app(ASYNC_MODE="threading", TESTING=True)
+    alone = app.test_client().get("/").text  # as nox -s lesson serves it
+    assert 'rel="next"' not in alone and "/guide/" not in alone
+    assert "Every lesson, and the guide beside them:" in alone
+    mounted = app.test_client().get("/", environ_overrides={"SCRIPT_NAME": "/lessons/05"}).text
+    assert '<a rel="prev" href="/lessons/04/">' in mounted
+    assert '<a rel="next" href="/lessons/06/">' in mounted
+    assert '<a class="guide-link" href="/guide/lessons/05-rooms/">' in mounted
+
+
+def test_the_playground_serves_the_built_guide_or_says_how_to_build_it(tmp_path):
+    http = index_app([], guide_site=tmp_path / "site").test_client()
+
+    def get(path: str) -> tuple[int, str]:
+        with http.get(path) as response:  # closes the file it streams
+            moved = response.location and urlsplit(response.location).path
+            return response.status_code, moved or response.get_data(as_text=True)
+
+    status, text = get("/guide/")
+    assert status == 404 and "nox -s docs" in text
+
+    (tmp_path / "site/lessons/05-rooms").mkdir(parents=True)
+    (tmp_path / "site/index.html").write_text("<h1>Home</h1>")
+    (tmp_path / "site/lessons/05-rooms/index.html").write_text("<h1>Rooms</h1>")
+    (tmp_path / "secret.txt").write_text("outside the site")
+    assert get("/guide/") == (200, "<h1>Home</h1>")
+    assert get("/guide/lessons/05-rooms/") == (200, "<h1>Rooms</h1>")
+    # Its relative links need the slash.
+    assert get("/guide/lessons/05-rooms") == (308, "/guide/lessons/05-rooms/")
+    assert get("/guide") == (308, "/guide/")
+    assert get("/guide/../secret.txt")[0] == 404
+    assert get("/guide/%2e%2e/secret.txt")[0] == 404

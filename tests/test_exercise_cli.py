@@ -155,7 +155,7 @@ def test_the_solution_is_a_diff_of_the_lessons_code_against_yours(workspace, cap
     cli.solution(workspace, ROOMS, None)
     diff = capsys.readouterr().out
     assert "-    # TODO: Handle `join(room)` and `leave(room)`" in diff
-    assert "+        join_room(room)  # the room is created on first use" in diff
+    assert "+        join_room(room_name(room))  # the room is created on first use" in diff
 
 
 def test_watch_judges_every_save_and_a_second_watcher_is_told_who_watches(workspace):

@@ -5,7 +5,7 @@ import urllib.request
 
 import pytest
 
-from playground import manifest
+from playground import app_file, manifest
 from playground.exercises import drift, model
 from playground.exercises import judge as judging
 from playground.lesson_process import LessonProcess
@@ -54,7 +54,7 @@ def test_the_starting_file_serves_the_lesson_page(exercise, tmp_path, monkeypatc
     files = drift.write(exercise, tmp_path, written=0)
     for variant, path in files.items():
         module = f"lessons.{exercise.lesson.package}.{variant}"
-        monkeypatch.setitem(LessonProcess.app_files, module, path)
+        monkeypatch.setitem(app_file.replaced, module, path)
         args = ("--message-queue", "redis://127.0.0.1:1") if exercise.lesson.needs_redis else ()
         with LessonProcess(exercise.lesson, variant=variant, args=args) as server:
             assert f"--app-file {path}" in " ".join(server.command())

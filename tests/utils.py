@@ -53,6 +53,20 @@ def running(pid: int) -> bool:
         return False
 
 
+def children(pid: int) -> dict[int, str]:
+    """The processes whose parent is ``pid``: their pid and command line, from /proc."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after "pid (name)"
+            if int(fields[1]) == pid:
+                command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+                found[int(stat.parent.name)] = command.decode().strip()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue  # gone meanwhile
+    return found
+
+
 # --- the console on a lesson page --------------------------------------------------------
 
 

@@ -48,7 +48,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--traceback", action="store_true", help="pytest's own report of failures")
     parser.add_argument("--port", type=int, default=5000, help="serve: the port (default 5000)")
     parser.add_argument("--workspace", type=Path, help="another folder for your files")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # `check --browser 09` and `check 09 --browser`
     if args.verb not in VERBS:  # `nox -s exercise -- 05`: watch lesson 05's exercise
         if args.lesson:
             parser.error(f"unknown command {args.verb!r}; one of {', '.join(VERBS)}")

@@ -10,6 +10,7 @@ learner's handler that hangs answers "timed out" instead of hanging the checker.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,7 @@ from pathlib import Path
 from playground.app_file import module_name
 from playground.claims import LAYERS, claims_of, proofs_by_claim
 from playground.exercises.model import Exercise, Task
-from playground.forkserver import ForkServer
+from playground.forkserver import ENV_ADDRESS, ForkServer
 from playground.manifest import ROOT
 
 # Seconds. A lesson's test takes milliseconds to a few seconds; a learner's hang is cut at these.
@@ -28,11 +29,15 @@ TEST_TIMEOUT = {"client": 10.0, "browser": 30.0}
 RUN_TIMEOUT = {"client": 90.0, "browser": 240.0}
 # What a judging pytest imports: paid for once in the watcher's warm parent. Not pytest plugins
 # (pytest_playwright, ours): pytest must import those itself, to rewrite their asserts.
+# It also forks the live lesson servers of the browser layer (ENV_ADDRESS): what they import too.
 WARM_IMPORTS = [
     "pytest",
     "_pytest.assertion.rewrite",
+    "eventlet",
+    "gevent",
     "flask_socketio",
     "playwright.sync_api",
+    "redis",
     "socketio",
     "playground.forkserver",
     "playground.wiring",
@@ -144,7 +149,9 @@ def judge(
 
 def _start(argv: list[str], output, warm: ForkServer | None):
     if warm is not None:
-        return warm.spawn(__name__, argv, stdout=output, cwd=ROOT)  # pytest: see the end
+        # The same warm parent forks the run's live lesson servers (tests/conftest.py).
+        env = {**os.environ, ENV_ADDRESS: warm.address}
+        return warm.spawn(__name__, argv, stdout=output, env=env, cwd=ROOT)  # pytest: see the end
     return subprocess.Popen(
         [sys.executable, "-m", "pytest", *argv],
         cwd=ROOT,
@@ -207,4 +214,4 @@ if __name__ == "__main__":
     import pytest
 
     gc.freeze()
-    sys.exit(pytest.console_main())
+    sys.exit(pytest.main())

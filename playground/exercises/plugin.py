@@ -20,7 +20,6 @@ import pytest
 from _pytest._io.saferepr import saferepr
 
 from playground import app_file, manifest
-from playground.lesson_process import LessonProcess
 
 REPR_LIMIT = 600  # characters of a value shown in a verdict
 
@@ -68,7 +67,7 @@ class Judge:
             except app_file.AppFileError as error:
                 self.write(event="import_error", message=str(error), where=error.where)
                 pytest.exit(f"{error.where or path}: {error}", returncode=3)
-            LessonProcess.app_files[module] = Path(path).resolve()
+            app_file.replaced[module] = Path(path).resolve()
             self.files[str(Path(path).resolve())] = module
 
     # --- hooks ---------------------------------------------------------------------------

@@ -282,12 +282,16 @@ def test_emits_travel_as_json_and_a_pickle_on_the_channel_is_never_loaded(
 
 @pytest.fixture
 def unpatched_server(lesson, server_mode):
-    """The lesson without its manifest's ``--monkey-patch``, on a Redis of its own."""
+    """The lesson without its manifest's ``--monkey-patch``, on a Redis of its own.
+
+    Without the server view too: its page would connect to it as soon as it loads, and the
+    first connection, the one this is about, would be the view's.
+    """
     with RedisServer() as queue:
         server = LessonProcess(
             dataclasses.replace(lesson, run_args=()),
             async_mode=server_mode,
-            args=("--message-queue", queue.url),
+            args=("--message-queue", queue.url, "--no-server-view"),
         ).start()
         yield server, queue.url
         server.stop()

@@ -55,8 +55,11 @@ def test_every_mode_serves_a_websocket_only_client(tab, mode_servers, server_mod
     assert seen["transport"] == "websocket"
     assert seen["echo"] == {"text": "hello", "n": 1}
     assert seen["info"]["async_mode"] == server_mode
-    assert len(websockets) == 1
-    assert "transport=websocket" in websockets[0]  # opened as a WebSocket, never long-polling
+    # Opened as a WebSocket, never long-polling: no sid in its URL, unlike the page's server
+    # view, whose connection starts with long-polling and upgrades (its URL carries its sid).
+    opened_as_websocket = [url for url in websockets if "sid=" not in url]
+    assert len(opened_as_websocket) == 1
+    assert "transport=websocket" in opened_as_websocket[0]
 
 
 # --8<-- [end:named-modes]

@@ -100,7 +100,7 @@ class LiveApp(LessonProcess):
     def __init__(self, server: str = "socketio.run", async_mode: str = "eventlet", **options):
         if server == "flask run" and async_mode != "threading":
             raise ValueError("flask run serves the threading mode only")
-        super().__init__(SimpleNamespace(id=MODULE), async_mode=async_mode)
+        super().__init__(SimpleNamespace(id=MODULE, deployed=False), async_mode=async_mode)
         self.server = server
         self.options = options
 

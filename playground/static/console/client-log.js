@@ -2,7 +2,11 @@
 
 import { codeBlock } from './code.js';
 import { el } from './dom.js';
-import { formatArgs, formatTime, formatValue } from './format.js';
+import { byteLength, formatArgs, formatBytes, formatTime, formatValue } from './format.js';
+
+// A payload longer than this is shown cut, with its size and a button to show all of it: a
+// 3 MB payload rendered whole would make the log unusable.
+const PREVIEW_CHARS = 2000;
 
 const DIRECTIONS = {
   in: { symbol: '↓', label: 'incoming' },
@@ -56,7 +60,7 @@ export function logEntry(direction, event, args, emit = {}) {
     el('span', { class: 'event', text: name }),
     ackBadge,
     codeBtn,
-    el('pre', { class: 'payload', text }),
+    ...payloadView(text),
   ]);
 
   if (codeBtn) {
@@ -66,6 +70,24 @@ export function logEntry(direction, event, args, emit = {}) {
     codeBtn.addEventListener('click', () => toggleCode(li, codeBtn, spec));
   }
   return li;
+}
+
+/** The payload's <pre>; a long one cut to its start, with its size and a Show all button. */
+function payloadView(text) {
+  if (text.length <= PREVIEW_CHARS) return [el('pre', { class: 'payload', text })];
+  const preview = `${text.slice(0, PREVIEW_CHARS)}…`;
+  const pre = el('pre', { class: 'payload', 'data-truncated': 'true', text: preview });
+  const size = `${text.length.toLocaleString('en')} characters, ${formatBytes(byteLength(text))}`;
+  const button = el('button', { type: 'button', class: 'show-all', 'aria-expanded': 'false', text: 'Show all' });
+  button.addEventListener('click', () => {
+    const all = pre.dataset.truncated === 'true';
+    pre.textContent = all ? text : preview; // text, never HTML
+    pre.dataset.truncated = String(!all);
+    button.textContent = all ? 'Show less' : 'Show all';
+    button.setAttribute('aria-expanded', String(all));
+  });
+  const note = el('span', { text: `${size}; the first ${PREVIEW_CHARS.toLocaleString('en')} characters shown` });
+  return [pre, el('div', { class: 'payload-more' }, [note, button])];
 }
 
 /** Shows/hides the "copy as code" block under an outgoing entry (built on first use). */

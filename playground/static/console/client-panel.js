@@ -11,6 +11,8 @@ import { parseAuth } from './parse.js';
 // Keeps a long-running page (e.g. a server that is down and retried every few
 // seconds) from growing the DOM without bound.
 const MAX_ENTRIES = 1000;
+// What the status badge says, where the status's name alone would not.
+const STATUS_TEXT = { unreachable: 'server unreachable — retrying' };
 
 /**
  * The panel of one client. It validates what is typed and asks its client to act through
@@ -45,9 +47,9 @@ export class ClientPanel {
     return this.#authField.validate();
   }
 
-  /** The status badge (disconnected | connecting | connected | refused), and which buttons work. */
+  /** The status badge (see Client.status), and which buttons work. */
   setState({ status, active }) {
-    this.#statusEl.textContent = status;
+    this.#statusEl.textContent = STATUS_TEXT[status] ?? status;
     this.#statusEl.dataset.status = status;
     this.element.dataset.status = status; // lets CSS tint the whole panel
     const focused = document.activeElement;
@@ -70,6 +72,12 @@ export class ClientPanel {
   /** Appends a log entry (see logEntry) and returns its <li>. */
   addEntry(direction, event, args, emit) {
     return this.#log.append(logEntry(direction, event, args, emit));
+  }
+
+  /** Scrolls the page (and the log) just enough to show the newest entry, or the empty log. */
+  reveal(behavior) {
+    const newest = [...this.#log.list.children].findLast((li) => !li.hidden);
+    (newest ?? this.#log.list).scrollIntoView({ block: 'nearest', inline: 'nearest', behavior });
   }
 
   clearLog() {
@@ -98,12 +106,14 @@ export class ClientPanel {
     ]);
     removeBtn.addEventListener('click', () => actions.remove());
 
+    // The log right under the header: what a scenario did is the first thing in view; the
+    // forms to do more come after it.
     return el('section', { class: 'client', 'data-client': name, 'aria-label': `Client ${name}` }, [
       header,
-      this.#buildConnectForm(namespace, auth, actions),
       this.#buildMeta(),
-      new EmitForm({ onEmit: actions.emit }).element,
       ...this.#buildLog(name),
+      this.#buildConnectForm(namespace, auth, actions),
+      new EmitForm({ onEmit: actions.emit }).element,
     ]);
   }
 

@@ -3,6 +3,7 @@
 import { ClientPanel } from './client-panel.js';
 import { trackEmits } from './emit-tracker.js';
 import { DEFAULT_ACK_TIMEOUT_MS, MAX_TIMEOUT_MS, normalizeNamespace, parseTimeout } from './parse.js';
+import { largestMessage, refusal, sizeDisconnect, watchMaxPayload } from './payload-limit.js';
 
 const CONNECT_ERROR_PACKET = 4; // Socket.IO protocol packet type
 // Names socket.emit() refuses; checked before socket.timeout() sets its flag.
@@ -26,6 +27,8 @@ export class Client extends EventTarget {
   #removed = false;
   #socketioPath;
   #panel;
+  #maxPayload = null; // bytes, as the server's last handshake announced
+  #lastSent = null; // bytes of the largest message of the last emit sent
 
   constructor({ name, namespace = '/', auth, socketioPath = '/socket.io' } = {}) {
     super();
@@ -64,9 +67,17 @@ export class Client extends EventTarget {
     return this.#panel.namespace;
   }
 
-  /** Current status: disconnected | connecting | connected | refused. */
+  /**
+   * Current status: disconnected | connecting | connected | refused (by the server) |
+   * unreachable (no server answers; Socket.IO retries).
+   */
   get status() {
     return this.#status;
+  }
+
+  /** The largest message the server accepts, in bytes (its handshake says), or null before one. */
+  get maxPayload() {
+    return this.#maxPayload;
   }
 
   /**
@@ -108,6 +119,9 @@ export class Client extends EventTarget {
 
     const socket = window.io(nsp, opts);
     this.#socket = socket;
+    watchMaxPayload(socket.io, (limit) => {
+      if (this.#socket === socket) this.#maxPayload = limit;
+    });
     const promise = new Promise((resolve, reject) => {
       this.#pending = { socket, resolve, reject };
     });
@@ -132,12 +146,18 @@ export class Client extends EventTarget {
 
   /**
    * Emits an event; the entry is logged when it is actually sent. While a
-   * connection attempt is in progress Socket.IO buffers it.
+   * connection attempt is in progress Socket.IO buffers it. An emit over the server's
+   * payload limit is refused (and logged) instead: the server would close the connection.
    */
   emit(event, ...args) {
     const socket = this.#socket;
     if (!socket || !(socket.connected || socket.active)) {
       this.log('sys', 'error', 'not connected: nothing sent');
+      return;
+    }
+    const tooLarge = this.#overLimit(socket, event, args, null);
+    if (tooLarge) {
+      this.log('sys', 'error', tooLarge);
       return;
     }
     socket.emit(event, ...args);
@@ -169,6 +189,11 @@ export class Client extends EventTarget {
       const err = new Error(`"${name}" is a reserved event name`);
       this.log('sys', 'error', err.message);
       return Promise.reject(err);
+    }
+    const tooLarge = this.#overLimit(socket, name, list, socket.ids);
+    if (tooLarge) {
+      this.log('sys', 'error', tooLarge);
+      return Promise.reject(new Error(`${this.#name}: ${tooLarge}`));
     }
     return new Promise((resolve, reject) => {
       const onAck = (err, ...ackArgs) => {
@@ -234,6 +259,11 @@ export class Client extends EventTarget {
     this.#panel.clearLog();
   }
 
+  /** Scrolls its newest log entry into view (`behavior`: scrollIntoView's, 'auto' or 'smooth'). */
+  reveal(behavior = 'auto') {
+    this.#panel.reveal(behavior);
+  }
+
   /** Keyboard focus on the panel's first field. */
   focus() {
     this.#panel.focus();
@@ -252,6 +282,12 @@ export class Client extends EventTarget {
     this.#waiters.clear();
     this.#panel.element.remove();
     this.dispatchEvent(new CustomEvent('removed', { detail: { fromUi } }));
+  }
+
+  /** Why an emit is over the server's limit (see payload-limit.js), or null. */
+  #overLimit(socket, event, args, ackId) {
+    const size = largestMessage({ namespace: socket.nsp, event: String(event), args, ackId: ackId ?? null });
+    return refusal(size, this.#maxPayload);
   }
 
   /** The emit form's submit: its fields are valid. */
@@ -290,11 +326,13 @@ export class Client extends EventTarget {
       this.#dispatch('connect', []);
     });
 
-    socket.on('disconnect', (reason) => {
+    socket.on('disconnect', (reason, details) => {
       if (!current()) return;
       this.#setStatus('disconnected');
       this.#panel.showMeta();
-      this.log('sys', 'disconnect', [{ reason }]);
+      // "transport close" alone does not say that the server refused a message's size.
+      const why = sizeDisconnect(reason, details, { lastSent: this.#lastSent, limit: this.#maxPayload });
+      this.log('sys', 'disconnect', [why ? { reason, why } : { reason }]);
       changed();
       this.#dispatch('disconnect', [reason]);
     });
@@ -314,11 +352,11 @@ export class Client extends EventTarget {
     socket.on('connect_error', (err) => {
       if (!current()) return;
       if (!err.message && refusalText) err.message = refusalText;
-      // A namespace refusal destroys the socket (socket.active is false), so
-      // Socket.IO will not retry and 'refused' stays until the next Connect.
-      // A transport failure keeps it active: the Manager retries and
-      // 'reconnect_attempt' below shows 'connecting' again.
-      this.#setStatus('refused');
+      // A refusal (the server's CONNECT_ERROR: a connect handler, an unknown namespace)
+      // destroys the socket (socket.active is false), so Socket.IO will not retry and
+      // 'refused' stays until the next Connect. A transport failure (no server answers)
+      // keeps it active: the Manager retries, and 'unreachable' stays until it connects.
+      this.#setStatus(socket.active ? 'unreachable' : 'refused');
       this.#panel.showMeta();
       const payload = { message: err.message };
       if (err.data !== undefined) payload.data = err.data;
@@ -338,7 +376,10 @@ export class Client extends EventTarget {
 
     // What each emit asked for (an ack? with which timeout?), for the outgoing entry and its code.
     trackEmits(socket, ({ event, args, ack, timeout }) => {
-      if (current()) this.#panel.addEntry('out', event, args, { namespace: socket.nsp, ack, timeout });
+      if (!current()) return;
+      // Also what a lesson script sends on the socket itself, past the check of emit().
+      this.#lastSent = largestMessage({ namespace: socket.nsp, event: String(event), args, ackId: ack ? 0 : null });
+      this.#panel.addEntry('out', event, args, { namespace: socket.nsp, ack, timeout });
     });
 
     // The Manager creates a new engine on every (re)connection, so hook the
@@ -352,7 +393,8 @@ export class Client extends EventTarget {
     });
 
     socket.io.on('reconnect_attempt', () => {
-      if (current() && !socket.connected) this.#setStatus('connecting');
+      // Retrying an unreachable server is still "unreachable — retrying", not a new attempt.
+      if (current() && !socket.connected && this.#status !== 'unreachable') this.#setStatus('connecting');
     });
   }
 

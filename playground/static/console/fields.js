@@ -1,9 +1,34 @@
-// JSON fields: a labelled textarea that validates as you type and says why it refuses.
+// JSON fields: a labelled textarea that validates as you type, says why it refuses, fits its text.
 
 import { el, nextId } from './dom.js';
 import { parsePayload } from './parse.js';
 
 const DEFAULT_PAYLOAD = '"hello"';
+
+/** Its height to its content's (CSS caps it with max-height, and it scrolls past that). */
+function fitToContent(textarea) {
+  const style = getComputedStyle(textarea);
+  const borders = parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth);
+  textarea.style.height = 'auto'; // so that scrollHeight is the content's, not the box's
+  textarea.style.height = `${textarea.scrollHeight + borders}px`;
+}
+
+/**
+ * Keeps a textarea fitted to its content: as it is typed in, and whenever its width changes,
+ * which rewraps its text; the first time is when it is laid out, i.e. on load. Fitted on the
+ * next frame, not inside the observer's callback: a size changed there would be reported
+ * again in the same frame (a "ResizeObserver loop" error).
+ */
+function autoGrow(textarea) {
+  let width = null;
+  const observer = new ResizeObserver(([entry]) => {
+    if (entry.contentRect.width === width) return; // its own height changed: already fitted
+    width = entry.contentRect.width;
+    requestAnimationFrame(() => fitToContent(textarea));
+  });
+  observer.observe(textarea);
+  textarea.addEventListener('input', () => fitToContent(textarea));
+}
 
 /**
  * A labelled JSON textarea with live validation: `parse(text)` returns
@@ -53,6 +78,7 @@ export function createJsonField({
   const validate = (...more) => show(parse(textarea.value, ...more));
 
   textarea.addEventListener('input', () => validate());
+  autoGrow(textarea);
   // Ctrl/Cmd+Enter submits from the textarea, where plain Enter is a newline.
   textarea.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && onSubmitShortcut) {

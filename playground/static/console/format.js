@@ -2,11 +2,18 @@
 
 export const pad = (n, width = 2) => String(n).padStart(width, '0');
 
+const encoder = new TextEncoder();
+
+/** The bytes of `text` in UTF-8, as it travels. */
+export const byteLength = (text) => encoder.encode(text).length;
+
+export const formatBytes = (n) => `${n.toLocaleString('en')} bytes`;
+
 export const formatTime = (d) =>
   `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 
 /** Byte size of a binary value, or null when the value is not binary. */
-function binarySize(value) {
+export function binarySize(value) {
   if (value instanceof ArrayBuffer) return value.byteLength;
   if (ArrayBuffer.isView(value)) return value.byteLength;
   if (typeof Blob !== 'undefined' && value instanceof Blob) return value.size;

@@ -51,8 +51,18 @@ function addInitialClients() {
 }
 
 /**
+ * What a scenario did, in view: the first client's newest log entry (where a failure is logged
+ * too), scrolled to only as far as needed; smoothly unless the reader asked for less motion.
+ */
+function revealResult() {
+  const reduced = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  clients[0]?.reveal(reduced ? 'auto' : 'smooth');
+}
+
+/**
  * Runs a lesson scenario: disables the button meanwhile, logs a failure as a
- * sys 'error' entry on the first client and in the browser console.
+ * sys 'error' entry on the first client and in the browser console. The first client's log
+ * is brought into view when it starts and when it ends.
  */
 async function runScenario(fn, button) {
   const started = generation;
@@ -62,6 +72,7 @@ async function runScenario(fn, button) {
     button.disabled = true;
     button.setAttribute('aria-busy', 'true');
     button.dataset.state = 'running';
+    revealResult();
   }
   try {
     const result = await fn(Playground);
@@ -78,8 +89,10 @@ async function runScenario(fn, button) {
     if (button && ours()) {
       button.disabled = false;
       button.removeAttribute('aria-busy');
-      // Disabling moved focus to <body>; give it back for keyboard users.
-      if (hadFocus && (document.activeElement === document.body || !document.activeElement)) button.focus();
+      // Disabling moved focus to <body>; give it back for keyboard users (without scrolling
+      // back to it: the result stays in view, and Enter runs the scenario again).
+      if (hadFocus && (document.activeElement === document.body || !document.activeElement)) button.focus({ preventScroll: true });
+      revealResult();
     }
   }
 }
@@ -181,7 +194,8 @@ export function buildConsole(element) {
   ]);
   serverView = new ServerView({ settings: readServerViewConfig(host), socketioPath: readSocketioPath(host), clientOf });
   list = el('div', { class: 'clients' });
-  host.append(toolbar, serverView.section, list);
+  // The clients first, right under the scenario on a narrow screen; the server's side after them.
+  host.append(toolbar, list, serverView.section);
   addInitialClients();
   serverView.start();
 }

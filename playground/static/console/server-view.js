@@ -8,7 +8,7 @@ import { namespaceBlocks } from './server-namespaces.js';
 
 const MAX_SERVER_EVENTS = 100;
 const OFF_TEXT =
-  "Server view: start the lesson through the playground (nox -s playground) to see the server's sockets and rooms.";
+  "Server view: off in this server, started with --no-server-view (nox -s lesson and nox -s playground turn it on).";
 
 /**
  * Fed by python-socketio's admin instrumentation (the events the Socket.IO Admin UI uses):
