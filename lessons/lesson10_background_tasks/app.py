@@ -91,7 +91,7 @@ def create_app(**config):
         steps, delay = job_size(options)
         job = f"time.sleep-{next(job_numbers)}"
         for step in range(1, steps + 1):
-            time.sleep(delay)  # eventlet without monkey patching: the whole server stops here
+            time.sleep(delay)  # eventlet or gevent, unpatched: the whole server stops here
             emit("progress", {"job": job, "step": step, "steps": steps})
         emit("done", {"job": job, "steps": steps})
         return job

@@ -29,9 +29,9 @@ def app_socketio(lesson, variant):
 
 
 @pytest.fixture(scope="module", params=VARIANTS)
-def live_server(lesson, request):
+def live_server(lesson, request, server_mode):
     """One server per variant, started as ``python -m playground.run 06 --variant ...``."""
-    server = LessonProcess(lesson, variant=request.param).start()
+    server = LessonProcess(lesson, async_mode=server_mode, variant=request.param).start()
     yield server
     server.stop()
 

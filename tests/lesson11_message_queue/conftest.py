@@ -3,7 +3,8 @@
 The suite's ``live_server`` (server A: the one ``lesson_page`` opens) is replaced by one that uses
 this folder's Redis, and ``server_b`` is a second server on the same queue. Both are started as
 ``nox -s lesson -- 11 --message-queue redis://…`` starts them (with the manifest's
-``--monkey-patch``), once for the whole folder.
+``--monkey-patch``, which patches eventlet or gevent and does nothing in threading mode), once for
+the whole folder and async mode.
 """
 
 from pathlib import Path
@@ -35,14 +36,15 @@ def redis_server():
     server.stop()
 
 
-def start_on_queue(redis_server) -> LessonProcess:
+def start_on_queue(redis_server, async_mode: str) -> LessonProcess:
     """A lesson server on the queue, once it listens to the queue too.
 
     python-socketio subscribes to the channel at the server's first connection, not at its
     start: one connection, and Redis is asked until it counts one more subscriber.
     """
     before = subscribers(redis_server.url)
-    server = LessonProcess(LESSON, args=("--message-queue", redis_server.url)).start()
+    queue = ("--message-queue", redis_server.url)
+    server = LessonProcess(LESSON, async_mode=async_mode, args=queue).start()
     with python_socketio.SimpleClient() as first:
         first.connect(server.url, transports=["websocket"])
     wait_until(lambda: subscribers(redis_server.url) == before + 1, "the server subscribed")
@@ -50,17 +52,17 @@ def start_on_queue(redis_server) -> LessonProcess:
 
 
 @pytest.fixture(scope="package")
-def live_server(redis_server):
+def live_server(redis_server, server_mode):
     """Server A: ``python -m playground.run 11 --message-queue redis://… --monkey-patch``."""
-    server = start_on_queue(redis_server)
+    server = start_on_queue(redis_server, server_mode)
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="package")
-def server_b(redis_server):
+def server_b(redis_server, server_mode):
     """Server B: another process, another port, the same queue."""
-    server = start_on_queue(redis_server)
+    server = start_on_queue(redis_server, server_mode)
     yield server
     server.stop()
 

@@ -19,6 +19,7 @@ import redis
 import socketio as python_socketio
 from playwright.sync_api import expect
 
+from playground.claims import holds_in
 from playground.lesson_process import LessonProcess
 from playground.redis_server import CHANNEL, RedisServer, subscribers
 from tests.utils import WAIT_MS, WAIT_S, incoming, payloads, play, run_js, wait_until
@@ -276,11 +277,11 @@ def test_emits_travel_as_json_and_a_pickle_on_the_channel_is_never_loaded(
     assert json.loads(next_message(pubsub))["data"] == [{"text": "from plain JSON"}]
 
 
-# --- eventlet without monkey patching ----------------------------------------------------------
+# --- eventlet and gevent without monkey patching -----------------------------------------------
 
 
 @pytest.fixture
-def unpatched_server(lesson):
+def unpatched_server(lesson, server_mode):
     """The lesson without its manifest's ``--monkey-patch``, on a Redis of its own.
 
     Without the server view too: its page would connect to it as soon as it loads, and the
@@ -289,6 +290,7 @@ def unpatched_server(lesson):
     with RedisServer() as queue:
         server = LessonProcess(
             dataclasses.replace(lesson, run_args=()),
+            async_mode=server_mode,
             args=("--message-queue", queue.url, "--no-server-view"),
         ).start()
         yield server, queue.url
@@ -296,26 +298,27 @@ def unpatched_server(lesson):
 
 
 @pytest.mark.claim("L11.4")
-def test_unpatched_eventlet_refuses_the_first_connection_then_freezes(tab, unpatched_server):
+def test_unpatched_green_threads_refuse_the_first_connection_then_freeze(
+    tab, unpatched_server, server_mode
+):
     server, queue_url = unpatched_server
     assert "--monkey-patch" not in server.command()
     page = tab.open(server.url + "/")  # the page is served: nothing has touched Redis yet
     assert subscribers(queue_url) == 0
 
-    refusal = run_js(
+    first = run_js(
         page,
         """async () => {
             const socket = kit.socket('/', {transports: ['polling'], reconnection: false});
-            const err = await kit.connected(socket).catch((err) => err);
-            return [err.message, err.description];
+            try {
+                await kit.connected(socket);
+                return {connected: true, sid: socket.id, rooms: await kit.send(socket, 'rooms')};
+            } catch (err) {
+                return {connected: false, error: [err.message, err.description]};
+            }
         }""",
     )
-    assert refusal == ["xhr poll error", 401]
-    assert (
-        "RuntimeError: Redis requires a monkey patched socket library to work with eventlet"
-        in server.read_output()
-    )
-    # The listener did start: it subscribes, then waits on Redis, holding the only thread.
+    # The listener starts with the first connection: it subscribes, then waits on Redis.
     wait_until(lambda: subscribers(queue_url) == 1, "the unpatched server subscribed")
     page_again = run_js(
         page,
@@ -328,7 +331,17 @@ def test_unpatched_eventlet_refuses_the_first_connection_then_freezes(tab, unpat
             }
         }""",
     )
-    assert page_again == "TimeoutError"  # the page it served within ms before, not in 0.5 s now
+    if holds_in("L11.4", server_mode):  # the listener's blocking read holds the only OS thread
+        assert first == {"connected": False, "error": ["xhr poll error", 401]}
+        assert (
+            "RuntimeError: Redis requires a monkey patched socket library to work with "
+            f"{server_mode}" in server.read_output()
+        )
+        assert page_again == "TimeoutError"  # the page served within ms before, not in 0.5 s now
+    else:  # threading: the listener reads Redis in an OS thread of its own
+        assert first["connected"] and first["rooms"] == [first["sid"]]
+        assert "monkey patched" not in server.read_output()
+        assert page_again == "answered"
 
 
 # --- sticky sessions --------------------------------------------------------------------------

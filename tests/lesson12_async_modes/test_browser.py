@@ -1,8 +1,8 @@
 """Lesson 12 — async modes, proven in Chromium against live servers in all three modes.
 
-``mode_servers`` serves the lesson in each mode: the suite's eventlet ``live_server``, and a
-threading and a gevent server started beside it. Counting a threading server's OS threads needs
-one nobody has used yet (see ``unused_server``).
+These tests are about the modes themselves, so they name theirs (``server_mode``) whatever
+``--async-mode`` asks: ``mode_servers`` serves the lesson in each mode. Counting a threading
+server's OS threads needs one nobody has used yet (see ``unused_server``).
 """
 
 import re
@@ -11,19 +11,16 @@ import pytest
 from playwright.sync_api import expect
 
 from playground.lesson_process import LessonProcess
+from playground.run import ASYNC_MODES as MODES
 from tests.utils import incoming, log_entries, payloads, play, run_js
-
-MODES = ("threading", "eventlet", "gevent")
 
 
 @pytest.fixture(scope="module")
-def mode_servers(lesson, live_server):
-    """The lesson served in each async mode; eventlet is the suite's live server."""
+def mode_servers(lesson):
+    """The lesson served in each async mode."""
     # One after the other, from this thread: a server dies with the thread that started it.
-    started = {
-        mode: LessonProcess(lesson, async_mode=mode).start() for mode in ("threading", "gevent")
-    }
-    yield {**started, "eventlet": live_server}
+    started = {mode: LessonProcess(lesson, async_mode=mode).start() for mode in MODES}
+    yield started
     for server in started.values():
         server.stop()
 
@@ -31,12 +28,13 @@ def mode_servers(lesson, live_server):
 # --- L12.1: WebSocket in every mode -------------------------------------------------------
 
 
+# --8<-- [start:named-modes]
 @pytest.mark.claim("L12.1")
-@pytest.mark.parametrize("mode", MODES)
-def test_every_mode_serves_a_websocket_only_client(tab, mode_servers, mode):
+@pytest.mark.parametrize("server_mode", MODES)  # every mode, whatever --async-mode asks
+def test_every_mode_serves_a_websocket_only_client(tab, mode_servers, server_mode):
     websockets = []
     tab.page.on("websocket", lambda ws: websockets.append(ws.url))
-    page = tab.open(mode_servers[mode].url + "/")
+    page = tab.open(mode_servers[server_mode].url + "/")
 
     seen = run_js(
         page,
@@ -56,7 +54,7 @@ def test_every_mode_serves_a_websocket_only_client(tab, mode_servers, mode):
 
     assert seen["transport"] == "websocket"
     assert seen["echo"] == {"text": "hello", "n": 1}
-    assert seen["info"]["async_mode"] == mode
+    assert seen["info"]["async_mode"] == server_mode
     # Opened as a WebSocket, never long-polling: no sid in its URL, unlike the page's server
     # view, whose connection starts with long-polling and upgrades (its URL carries its sid).
     opened_as_websocket = [url for url in websockets if "sid=" not in url]
@@ -64,9 +62,13 @@ def test_every_mode_serves_a_websocket_only_client(tab, mode_servers, mode):
     assert "transport=websocket" in opened_as_websocket[0]
 
 
+# --8<-- [end:named-modes]
+
+
 @pytest.mark.claim("L12.1", "L12.4")
-def test_console_says_which_mode_serves_the_page_and_counts(tab, mode_servers):
-    page = tab.open(mode_servers["gevent"].url + "/")
+@pytest.mark.parametrize("server_mode", ["gevent"])
+def test_console_says_which_mode_serves_the_page_and_counts(tab, mode_servers, server_mode):
+    page = tab.open(mode_servers[server_mode].url + "/")
     play(page, "Which mode serves this page?")
     expect(log_entries(page, "Alice", "sys", "mode").locator(".payload")).to_have_text(
         ["gevent, over websocket"]
@@ -82,15 +84,15 @@ def test_console_says_which_mode_serves_the_page_and_counts(tab, mode_servers):
 
 
 @pytest.fixture
-def unused_server(request, lesson, mode_servers):
+def unused_server(server_mode, lesson, mode_servers):
     """A server in the test's mode whose OS threads can be counted.
 
     In threading mode a new one: a connection that ended there leaves its ping task's thread
     asleep for up to 25 s, which could end in the middle of the count. Eventlet and gevent run
     everything in green threads: their shared servers will do.
     """
-    if request.param != "threading":
-        yield mode_servers[request.param]
+    if server_mode != "threading":
+        yield mode_servers[server_mode]
         return
     server = LessonProcess(lesson, async_mode="threading").start()
     yield server
@@ -99,10 +101,7 @@ def unused_server(request, lesson, mode_servers):
 
 @pytest.mark.claim("L12.3")
 @pytest.mark.parametrize(
-    ("unused_server", "threads_added"),
-    [("threading", 40), ("eventlet", 0), ("gevent", 0)],
-    indirect=["unused_server"],
-    ids=MODES,
+    ("server_mode", "threads_added"), [("threading", 40), ("gevent", 0), ("eventlet", 0)]
 )
 def test_ten_connections_cost_forty_os_threads_only_in_threading_mode(
     tab, unused_server, threads_added, screenshot
@@ -134,15 +133,17 @@ def test_ten_connections_cost_forty_os_threads_only_in_threading_mode(
 
 @pytest.mark.claim("L12.4")
 @pytest.mark.parametrize(
-    ("mode", "task", "os_thread"),
+    ("server_mode", "task", "os_thread"),
     [
         ("threading", "DaemonThread", True),
-        ("eventlet", "EventletThread", False),
         ("gevent", "Thread", False),
+        ("eventlet", "EventletThread", False),
     ],
 )
-def test_the_same_background_task_ticks_in_every_mode(tab, mode_servers, mode, task, os_thread):
-    page = tab.open(mode_servers[mode].url + "/")
+def test_the_same_background_task_ticks_in_every_mode(
+    tab, mode_servers, server_mode, task, os_thread
+):
+    page = tab.open(mode_servers[server_mode].url + "/")
     seen = run_js(
         page,
         """async () => {

@@ -4,6 +4,9 @@ The suite's ``live_server`` is replaced by that stack (``Stack``, as ``nox -s le
 starts it, with ``logger`` and ``engineio_logger`` on), once for the whole folder; ``front()``
 puts nginx in the variant a test needs on the stack's one port. Smaller stacks (one gunicorn
 with four workers, one that accepts another origin) are started where a test needs them.
+
+Every stack runs gunicorn's ``worker`` for the test's ``server_mode``: gevent's, whatever
+``--async-mode`` asks, as the lesson's claims.toml says (``live_modes``).
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from pathlib import Path
 import pytest
 
 from playground import manifest
-from playground.deployment import DeploymentMissing, Stack
+from playground.deployment import WORKERS, DeploymentMissing, Stack
 from playground.redis_server import RedisServerMissing
 from playground.server_process import ServerProcess, free_port
 
 LESSON = manifest.by_package(Path(__file__).parent.name)
 CAPTURED = manifest.ROOT / "docs" / "assets" / "deploying"  # log lines the guide shows
+# gunicorn's worker class for each async mode it has one for (gunicorn 26 removed eventlet's).
+WORKER_OF_MODE = {mode: worker for worker, mode in WORKERS.items()}
 
 
 def start_stack(lesson=LESSON, **options) -> Stack:
@@ -32,8 +37,14 @@ def start_stack(lesson=LESSON, **options) -> Stack:
 
 
 @pytest.fixture(scope="package")
-def stack():
-    deployed = start_stack(debug_logs=True)
+def worker(server_mode) -> str:
+    """gunicorn's worker class for the test's async mode."""
+    return WORKER_OF_MODE[server_mode]
+
+
+@pytest.fixture(scope="package")
+def stack(worker):
+    deployed = start_stack(worker=worker, debug_logs=True)
     yield deployed
     deployed.stop()
 

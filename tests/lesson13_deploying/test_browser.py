@@ -199,9 +199,9 @@ def test_the_console_connects_through_nginx_and_hears_every_server(lesson_page, 
 
 
 @pytest.fixture(scope="module")
-def four_workers():
+def four_workers(worker):
     """One gunicorn with ``--workers 4`` behind nginx: its balancer knows no sessions."""
-    deployed = start_stack(servers=1, workers=4, debug_logs=True)
+    deployed = start_stack(servers=1, workers=4, worker=worker, debug_logs=True)
     yield deployed
     deployed.stop()
 
@@ -226,9 +226,10 @@ def test_gunicorn_with_four_workers_fails_like_round_robin(page, four_workers, c
 
 
 @pytest.fixture(scope="module")
-def accepting_stack(frontend_port):
+def accepting_stack(frontend_port, worker):
     """One server that accepts the other site's origin: ``cors_allowed_origins=[that origin]``."""
-    deployed = start_stack(servers=1, cors_allowed_origins=[f"http://127.0.0.1:{frontend_port}"])
+    origins = [f"http://127.0.0.1:{frontend_port}"]
+    deployed = start_stack(servers=1, worker=worker, cors_allowed_origins=origins)
     yield deployed
     deployed.stop()
 

@@ -28,15 +28,15 @@ TIMEOUT = 5  # seconds, for any one answer
 
 
 @pytest.fixture(scope="module")
-def stack04():
-    deployed = start_stack(manifest.find("04"))
+def stack04(worker):
+    deployed = start_stack(manifest.find("04"), worker=worker)
     yield deployed
     deployed.stop()
 
 
 @pytest.fixture(scope="module")
-def stack05():
-    deployed = start_stack(manifest.find("05"))
+def stack05(worker):
+    deployed = start_stack(manifest.find("05"), worker=worker)
     yield deployed
     deployed.stop()
 
