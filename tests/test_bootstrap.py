@@ -145,6 +145,9 @@ def test_the_github_workflow_runs_the_readme_test_command_in_each_mode_and_pytho
         step["run"] for step in workflow["jobs"]["test-client"]["steps"] if "run" in step
     ]
     assert client_run == f"{readme_test_command()} -- --layer client"
+    # actionlint runs where its installer can fetch it: on the runner, through nox -s lint.
+    [lint_run] = [step["run"] for step in workflow["jobs"]["lint"]["steps"] if "run" in step]
+    assert lint_run == "python3 noxw.py -s lint"
 
 
 def test_the_github_workflow_reads_only_and_pins_every_action():
