@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from playground.server_process import ServerProcess  # noqa: E402
 
 RATIO_FLOOR = 1.5
-LESSON_PYTHON = ROOT / ".nox" / "lesson" / "bin" / "python"  # the env `nox -s lesson` makes
+LESSON_PYTHON = ROOT / ".nox" / "project" / "bin" / "python"  # the env `nox -s lesson` shares
 
 
 class UntilURL(ServerProcess):
@@ -86,7 +86,7 @@ def main() -> int:
         ],
     }
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
-    for argv in commands.values():  # uncounted: makes .nox/lesson if it is missing
+    for argv in commands.values():  # uncounted: makes .nox/project if it is missing
         seconds_to_url(argv)
     for _ in range(args.runs):
         for name, argv in commands.items():
