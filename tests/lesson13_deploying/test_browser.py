@@ -46,10 +46,23 @@ FAILING = """async ([count, options]) => {
     const socket = kit.socket('/', {reconnectionDelay: 20, reconnectionDelayMax: 20, ...options});
     const sids = [], errors = [];
     socket.io.on('open', () => sids.push(socket.io.engine.id));
-    await new Promise((resolve) => socket.on('connect_error', (err) => {
-        errors.push([err.message, err.description ?? null]);
-        if (errors.length === count) resolve();
-    }));
+    await new Promise((resolve) => {
+        const failed = (message, status) => {
+            errors.push([message, status ?? null]);
+            if (errors.length === count) resolve();
+        };
+        // Refused while connecting, or (when its first requests happened to reach one server)
+        // cut off later by a request that reached another: each a 400 from a server. A session
+        // refused while connecting is told 'disconnect' too: counted once, as connect_error.
+        let connected = false;
+        socket.on('connect', () => { connected = true; });
+        socket.on('connect_error', (err) => failed(err.message, err.description));
+        socket.on('disconnect', (reason, details) => {
+            if (connected) failed(reason, details?.description);
+            connected = false;
+        });
+    });
+    socket.off('disconnect');
     socket.disconnect();
     return {sids, errors};
 }"""
