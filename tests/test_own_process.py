@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from playground.lesson_process import PlaygroundProcess
 from playground.own_process import STARTUP_TIMEOUT
 from playground.run import ASYNC_MODES
-from tests.utils import children, log_entries, run_js
+from tests.utils import children, log_entries, panel, run_js
 
 LESSON = "10"
 PATH = f"lessons/{LESSON}/"
@@ -51,10 +51,6 @@ def open_console(page, url):
     return page
 
 
-def alice(page):
-    return page.locator('.client[data-client="Alice"]')
-
-
 @pytest.mark.parametrize("async_mode", ASYNC_MODES)
 def test_the_lesson_answers_at_its_path_over_http_and_websocket(page, playgrounds, async_mode):
     playground = playgrounds(async_mode)
@@ -69,10 +65,10 @@ def test_the_lesson_answers_at_its_path_over_http_and_websocket(page, playground
     )
     # The console: polling first, then the WebSocket upgrade, relayed; the server view too.
     run_js(page, "() => Playground.client('Alice').connect({namespace: '/'})")
-    expect(alice(page).locator(".transport")).to_have_text("websocket")
+    expect(panel(page, "Alice").locator(".transport")).to_have_text("websocket")
     assert run_js(page, "() => Playground.client('Alice').emitWithAck('ping', [])") == ["pong"]
     expect(page.locator(".server-view-status")).to_have_text("live")
-    sid = alice(page).locator(".sid").inner_text()
+    sid = panel(page, "Alice").locator(".sid").inner_text()
     expect(page.locator(f'.server-view li.socket[data-sid="{sid}"]')).to_have_count(1)
 
     result = run_js(
@@ -117,13 +113,13 @@ def test_a_killed_lesson_is_shown_stopped_and_comes_back_on_restart(open_tab, pl
         """() => Playground.client('Alice').connect(
             {namespace: '/', reconnectionDelay: 100, reconnectionDelayMax: 300})""",
     )
-    expect(alice(learner).locator(".status")).to_have_text("connected")
+    expect(panel(learner, "Alice").locator(".status")).to_have_text("connected")
     pid = lesson_process(playground)
 
     os.kill(pid, signal.SIGKILL)
 
     # The console: its server is gone, it retries, and says so (not "refused").
-    status = alice(learner).locator(".status")
+    status = panel(learner, "Alice").locator(".status")
     expect(status).to_have_text("server unreachable — retrying")
     expect(status).to_have_attribute("data-status", "unreachable")
     # The index: stopped, with how and its last output; the process reaped, no zombie.
