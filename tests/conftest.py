@@ -18,6 +18,7 @@ The lesson is the one named by the test's folder (``tests/lesson01_namespaces/``
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -31,6 +32,11 @@ from playground.run import ASYNC_MODES, DEFAULT_ASYNC_MODE
 from playground.server_process import ServerProcess
 from tests import chromium
 from tests.utils import KIT_JS, WAIT_MS
+
+# Every process the suite starts writes into a pipe as on a stock machine: block-buffered, unless
+# it flushes. A PYTHONUNBUFFERED in the environment (a developer's or CI's) would hide a missing
+# flush, as it hid the exercise watcher's.
+os.environ.pop("PYTHONUNBUFFERED", None)
 
 SCREENSHOTS_DIR = manifest.ROOT / "docs" / "assets" / "screenshots"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}

@@ -57,6 +57,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Each verdict as it is printed, also into a pipe (`| tee`, an editor's task runner).
+    sys.stdout.reconfigure(line_buffering=True)
     args = parse(sys.argv[1:] if argv is None else argv)
     workspace = Workspace(args.workspace) if args.workspace else Workspace()
     try:
