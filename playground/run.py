@@ -40,6 +40,7 @@ from pathlib import Path
 from playground import app_file, deployment, manifest
 from playground.app_file import AppFileError
 from playground.redis_server import RedisServer, RedisServerMissing
+from playground.server_process import next_free_port
 
 # In the order the maintainers advise in 2026: threading first, then gevent; eventlet, the
 # lessons' default (what most tutorials use), is in bugfix-only mode upstream (lesson 12).
@@ -325,7 +326,8 @@ def main(argv: list[str] | None = None) -> None:
     if redis:
         print(
             f"Message queue: {redis.url} (a private redis-server, stopped with this server)\n"
-            f"A second server on it: nox -s lesson -- {lesson.id} --port {args.port + 1} "
+            f"A second server on it: nox -s lesson -- {lesson.id} "
+            f"--port {next_free_port(args.host, args.port + 1)} "
             f"--message-queue {redis.url}",
             flush=True,
         )

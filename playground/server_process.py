@@ -38,6 +38,18 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+def next_free_port(host: str, first: int) -> int:
+    """The first port from ``first`` on that nothing listens on now: one to suggest to a user."""
+    for port in range(first, min(first + 100, 65536)):
+        with socket.socket() as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+            return port
+    return free_port(host)
+
+
 class ServerProcess:
     """A server subprocess. ``port=0`` picks a free port, and picks again if it was taken.
 
