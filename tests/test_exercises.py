@@ -107,3 +107,18 @@ def test_the_walk_fails_when_the_lesson_and_its_exercise_part(tmp_path, judge_wa
     )
     step = drift.step(misplaced, tmp_path / "misplaced", written=2, warm=judge_warm)
     assert any(p.startswith("L05.8 not proven with tasks 1..2 written") for p in step.problems)
+
+
+def test_a_test_of_claims_of_several_tasks_fails_for_the_latest_of_them():
+    # Lesson 04's page scenario test proves L04.1 (task 1) and L04.2 (task 2): with task 1
+    # written, `check --browser` must not show task 1 failing for want of task 2's handler.
+    lesson04 = model.find("04")
+    assert lesson04.task_of_claim()["L04.1"] == 1 and lesson04.task_of_claim()["L04.2"] == 2
+    scenario = judging.Result("t::scenario", "failed", ["L04.1", "L04.2"], "browser", "scenario")
+    own = judging.Result("t::own", "passed", ["L04.1"], "browser", "own")
+    judgement = judging.Judgement(lesson04, ("client", "browser"), [scenario, own])
+
+    assert judgement.proofs("L04.1") == [own] and judgement.claim_state("L04.1") == "proven"
+    assert judgement.claim_state("L04.2") == "failing"  # the failure is task 2's
+    scenario.outcome = "passed"  # and once it passes, it speaks for both
+    assert judgement.proofs("L04.1") == [scenario, own]

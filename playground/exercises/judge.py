@@ -72,7 +72,21 @@ class Judgement:
     output: str = ""  # pytest's own output: the traceback view, one flag away
 
     def proofs(self, claim: str) -> list[Result]:
-        return [r for r in self.results if claim in r.claims and r.outcome != "skipped"]
+        """The tests of ``claim`` that ran and speak for it.
+
+        A test of claims of several tasks (a lesson page's scenario, say) needs every one of
+        those tasks written: until it passes, its failure is the latest task's, not an earlier
+        one's, whose own tests then judge it.
+        """
+        task_of = self.exercise.task_of_claim()
+        own = task_of.get(claim, 0)
+        return [
+            r
+            for r in self.results
+            if claim in r.claims
+            and r.outcome != "skipped"
+            and (r.passed or max((task_of.get(c, 0) for c in r.claims), default=0) <= own)
+        ]
 
     def claim_state(self, claim: str) -> str:
         """proven | failing | unjudged (no test of it ran in these layers)."""

@@ -74,6 +74,14 @@ class Exercise:
         """The lesson's module with every task of it left for the learner (a TODO each)."""
         return self.render(variant, done=())
 
+    def task_of_claim(self) -> dict[str, int]:
+        """Each claim the tasks judge -> the number of the first task that judges it."""
+        found = {}
+        for task in self.tasks:
+            for claim in task.claims:
+                found.setdefault(claim, task.number)
+        return found
+
     def solution_file(self, variant: str) -> str:
         """The learner's file with every task written as the lesson writes it."""
         return self.render(variant, done=self.tasks)
