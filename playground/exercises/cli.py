@@ -149,20 +149,29 @@ def judge_once(
     exercise: Exercise, files, *, browser: bool, warm=None, tracebacks: bool = False
 ) -> Judgement:
     error = compile_error(files)
-    layers = ("client", "browser") if browser else ("client",)
     if error:
+        layers = ("client", "browser") if browser else ("client",)
         return Judgement(exercise, layers, [], import_error=error)
-    judgement = judging.judge(exercise, files, layers, warm=warm, tracebacks=tracebacks)
+    judgement = judging.judge(exercise, files, ("client",), warm=warm, tracebacks=tracebacks)
     at = verdict.current_task(exercise, judgement)
-    if not browser and at is not None and judgement.task_state(at) == "unjudged":
+    if browser:
+        # Chromium judges the tasks written and the one at hand: the tests of a task not written
+        # yet would only wait out their deadlines (a finished exercise: every claim).
+        upto = exercise.tasks if at is None else exercise.tasks[: at.number]
+    elif at is not None and judgement.task_state(at) == "unjudged":
         # Only Chromium can show this task's claims: judge them there, and only them.
         print(f"  (task {at.number}'s claims are shown in the browser: running those tests…)")
-        more = judging.judge(
-            exercise, files, ("browser",), claims=list(at.claims), warm=warm, tracebacks=tracebacks
-        )
-        judgement.results += more.results
-        judgement.layers = ("client", "browser")
-        judgement.output += more.output
+        upto = [at]
+    else:
+        return judgement
+    claims = [claim for task in upto for claim in task.claims]
+    more = judging.judge(
+        exercise, files, ("browser",), claims=claims, warm=warm, tracebacks=tracebacks
+    )
+    judgement.results += more.results
+    judgement.layers = ("client", "browser")
+    judgement.output += more.output
+    judgement.hung = judgement.hung or more.hung
     return judgement
 
 
@@ -172,7 +181,18 @@ def judge_once(
 def check(workspace: Workspace, exercise: Exercise | None, args) -> int:
     exercise = at_hand(workspace, exercise)
     files = files_of(workspace, exercise)
-    judgement = judge_once(exercise, files, browser=args.browser, tracebacks=args.traceback)
+    # With --browser two pytest runs and the lesson's servers start: one warm parent pays for
+    # their imports once.
+    warm = judging.warm_parent() if args.browser else None
+    if warm:
+        warm.start()
+    try:
+        judgement = judge_once(
+            exercise, files, browser=args.browser, warm=warm, tracebacks=args.traceback
+        )
+    finally:
+        if warm:
+            warm.stop()
     record(workspace, judgement)
     print(verdict.render(judgement, files, traceback=args.traceback))
     if args.traceback and judgement.output:
