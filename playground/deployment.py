@@ -103,10 +103,6 @@ class GunicornServer(ServerProcess):
     def __str__(self) -> str:
         return f"gunicorn on port {self.port}"
 
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
     # --8<-- [start:gunicorn-command]
     def command(self) -> list[str]:
         threads = ["--threads", str(THREADS)] if self.worker == "gthread" else []
@@ -170,10 +166,6 @@ class NginxServer(ServerProcess):
 
     def __str__(self) -> str:
         return f"nginx on port {self.port}"
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     @property
     def config_path(self) -> Path:

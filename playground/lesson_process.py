@@ -49,10 +49,6 @@ class LessonProcess(ServerProcess):
     def __str__(self) -> str:
         return f"lesson {self.lesson.id}"
 
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
     def command(self) -> list[str]:
         command = [sys.executable, "-m", "playground.run", self.lesson.id]
         command += ["--async-mode", self.async_mode, "--host", self.host, "--port", str(self.port)]
@@ -87,11 +83,11 @@ class PlaygroundProcess(ServerProcess):
     # is enough on a quiet machine, not on a busy one).
     startup_timeout = 60.0
     child_picks_port = True  # the launcher binds port 0, then prints the URL it got
+    url: str | None = None  # the one it printed (with its trailing /), once it has started
 
     def __init__(self, *args: str):
         super().__init__()
         self.args = args
-        self.url: str | None = None
 
     def __str__(self) -> str:
         return "the playground"

@@ -72,6 +72,11 @@ class ServerProcess:
         self.output = None  # what it prints, in a file that start() opens and stop() closes
         self.final_output = ""
 
+    @property
+    def url(self) -> str:
+        """Where it answers (an HTTP server's; others say otherwise)."""
+        return f"http://{self.host}:{self.port}"
+
     def command(self) -> list[str]:
         raise NotImplementedError
 

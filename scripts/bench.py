@@ -87,10 +87,6 @@ class NodeServer(ServerProcess):
     def __str__(self) -> str:
         return "the node server"
 
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
     def command(self) -> list[str]:
         return ["node", str(NODE_SERVER), str(self.port)]
 

@@ -83,10 +83,6 @@ class Frontend(ServerProcess):
     def __str__(self) -> str:
         return f"the other site on port {self.port}"
 
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
     def command(self) -> list[str]:
         bind = ("--bind", self.host, "--directory", self.folder.name)
         return [sys.executable, "-m", "http.server", *bind, str(self.port)]
