@@ -43,17 +43,17 @@ def create_app(**config):
         return {"user": user, "token": tokens.dumps(user), "max_age": TOKEN_MAX_AGE}
         # --8<-- [end:login-check]
 
-    # --8<-- [start:logout-whoami]
     @app.post("/logout")
     def logout():
         session.pop("user", None)
         return {"user": None}
 
+    # --8<-- [start:whoami-http]
     @app.get("/whoami")
     def whoami_http():
         return {"user": session.get("user")}  # what the session cookie says
 
-    # --8<-- [end:logout-whoami]
+    # --8<-- [end:whoami-http]
     # --8<-- [end:login]
 
     # --8<-- [start:connect]
