@@ -9,6 +9,9 @@
   runs once per mode, ``test_x[threading]``). At the end of the run, ``pytest_sessionfinish``
   checks the claims of the live tests: each must have passed in every mode the run asked for
   that its lesson's live tests run in (``claims.mode_problems``).
+- ``playground``: ``python -m playground`` as ``nox -s playground`` starts it (every lesson
+  mounted, the server view on), one for the whole run: its tests use lessons of their own or
+  leave what they connect as they found it.
 - ``page``/``lesson_page``/``open_lesson_page``: pages in Chromium, each in a browser context
   of its own (``Tab``), reset and reused by the next test of the module; a test that makes a
   request anywhere but loopback fails.
@@ -27,7 +30,7 @@ from playwright.sync_api import expect
 
 from playground import claims, manifest
 from playground.forkserver import ForkServer
-from playground.lesson_process import LessonProcess
+from playground.lesson_process import LessonProcess, PlaygroundProcess
 from playground.run import ASYNC_MODES, DEFAULT_ASYNC_MODE
 from playground.server_process import ServerProcess
 from tests import chromium
@@ -231,6 +234,26 @@ def live_server(lesson, server_mode):
 
 
 # --8<-- [end:live-server]
+
+
+@pytest.fixture(scope="session")
+def judge_warm():
+    """The warm parent the exercises' watcher judges with (pytest and the lessons' stack imported
+    once), shared by the exercise tests: it keeps no state between judgements."""
+    from playground.exercises import judge
+
+    warm = judge.warm_parent().start()
+    yield warm
+    warm.stop()
+
+
+@pytest.fixture(scope="session")
+def playground():
+    """``python -m playground --port 0``: ``.url`` (with its trailing /) and ``.port``. Shared by
+    the console's, the server view's and the rebinding tests: it mounts 13 lessons and starts two
+    in processes of their own, seconds each time."""
+    with PlaygroundProcess() as process:
+        yield process
 
 
 # --- which claims the run proved, in which mode ----------------------------------------------

@@ -1,6 +1,7 @@
 """The playground's console and launcher, in Chromium, as served by `nox -s playground`.
 
-One playground process for the module: every lesson mounted, the server view on.
+The suite's one playground process (the ``playground`` fixture): every lesson mounted, the server
+view on.
 """
 
 import json
@@ -13,7 +14,6 @@ from werkzeug.serving import make_server
 
 from playground import manifest
 from playground.launcher import index_app, load
-from playground.lesson_process import PlaygroundProcess
 from tests.utils import incoming, log_entries, panel, payloads, play, run_js, websocket_frames
 
 CONSOLE_MODULES = manifest.ROOT / "playground/static/console"
@@ -44,10 +44,9 @@ CONSOLE_DOM = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def playground_url():
-    with PlaygroundProcess() as playground:
-        yield playground.url
+@pytest.fixture
+def playground_url(playground):
+    return playground.url
 
 
 @pytest.fixture

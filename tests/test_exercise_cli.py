@@ -19,13 +19,6 @@ ROOMS = model.find("05")
 SAY = '        emit("said", {"room": room, "from": request.sid, "text": text}, to=room)\n'
 
 
-@pytest.fixture(scope="module")
-def judge_warm():
-    warm = judging.warm_parent().start()
-    yield warm
-    warm.stop()
-
-
 @pytest.fixture
 def workspace(tmp_path):
     return Workspace(tmp_path / "workspace")

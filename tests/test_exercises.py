@@ -19,14 +19,6 @@ def walk_id(case) -> str:
     return f"{exercise.id}-{written}of{len(exercise.tasks)}"
 
 
-@pytest.fixture(scope="module")
-def judge_warm():
-    """The warm parent the watcher judges with: pytest and the lessons' stack imported once."""
-    warm = judging.warm_parent().start()
-    yield warm
-    warm.stop()
-
-
 @pytest.mark.parametrize("lesson", manifest.lessons(), ids=lambda lesson: lesson.package)
 def test_every_lesson_has_an_exercise_or_says_why_not(lesson):
     has_one = (lesson.path / model.EXERCISE_FILE).exists()

@@ -3,65 +3,13 @@
 The suite's own fixtures run the app in threading mode, in the pytest process. The other modes,
 and the mode Flask-SocketIO picks by itself, are probed in Python processes of their own
 (``probe.py`` beside this file): eventlet must never be imported into the pytest process, and
-which modules import is decided once per process. All probes start at once and run in parallel.
+which modules import is decided once per process. The ``probes`` fixture (conftest.py) has what
+each printed: they start at once, beside the run's first tests, and run in parallel.
 """
-
-import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from playground import app_file, manifest
 from tests.utils import WAIT_S
-
-PROBES = {
-    # name: (probe arguments, extra environment)
-    "threading": (["threading"], {}),
-    "eventlet": (["eventlet"], {}),
-    "gevent": (["gevent"], {}),
-    "no async_mode": (["auto"], {}),
-    "no async_mode, no eventlet": (["auto", "--without", "eventlet"], {}),
-    "no async_mode, no eventlet or gevent": (
-        ["auto", "--without", "eventlet", "--without", "gevent"],
-        {},
-    ),
-    # `flask run` sets FLASK_RUN_FROM_CLI before it imports the app.
-    "no async_mode, under flask run": (["auto"], {"FLASK_RUN_FROM_CLI": "true"}),
-}
-PROBE_TIMEOUT = 120  # seconds, for a probe that hangs; each takes about one, more on a busy machine
-
-
-@pytest.fixture(scope="module")
-def probes() -> dict[str, dict]:
-    """What each probe printed, by name."""
-    # The lesson's module, or an exercise's copy of it when one is judged (playground/app_file.py).
-    module = app_file.runner_args(manifest.find("12"))
-    running = {
-        name: subprocess.Popen(
-            [sys.executable, "-m", "tests.lesson12_async_modes.probe", *args, *module],
-            cwd=manifest.ROOT,
-            env={**os.environ, **env},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for name, (args, env) in PROBES.items()
-    }
-    reports = {}
-    try:
-        for name, process in running.items():
-            out, err = process.communicate(timeout=PROBE_TIMEOUT)
-            assert process.returncode == 0, f"probe {name!r} failed:\n{err}"
-            reports[name] = json.loads(out)
-    finally:  # a probe that failed or timed out leaves none of the others running
-        for process in running.values():
-            if process.poll() is None:
-                process.kill()
-            process.communicate()
-    return reports
-
 
 # --- L12.1: the same handlers in every mode ----------------------------------------------
 

@@ -95,6 +95,14 @@ def unharmed():
 
 
 @pytest.fixture
+def playground_unharmed(playground, unharmed):
+    """The playground (the suite's one) watched by a client of lesson 01's /chat, a lesson these
+    tests leave be."""
+    url = f"{playground.url}lessons/01"
+    return unharmed(playground.pid, url, "/chat", "greet", "Bea", answer="greeting")
+
+
+@pytest.fixture
 def chat_unharmed(rooms_server, unharmed):
     """Lesson 05 watched by a member of the /chat group blue (another namespace than "/")."""
     auth = {"name": "Bea", "group": "blue", "token": DEMO_TOKENS["blue"]}

@@ -16,7 +16,7 @@ import os
 import pytest
 
 from playground import manifest
-from playground.lesson_process import LessonProcess, PlaygroundProcess
+from playground.lesson_process import LessonProcess
 from tests.myths.live_app import LiveApp
 from tests.robustness.raw import ENGINEIO_PATH
 from tests.utils import WAIT_S
@@ -117,20 +117,6 @@ def test_a_name_allowed_on_purpose_is_served_and_only_it(lan_server, unharmed):
 # --- the playground: one server, every lesson mounted ------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def playground():
-    """`python -m playground --port 0`, as `nox -s playground` starts it."""
-    with PlaygroundProcess() as process:
-        yield process
-
-
-@pytest.fixture
-def playground_unharmed(playground, unharmed):
-    """The playground watched by a client of lesson 01's /chat (another lesson)."""
-    url = f"http://127.0.0.1:{playground.port}/lessons/01"
-    return unharmed(playground.pid, url, "/chat", "greet", "Bea", answer="greeting")
-
-
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 LESSON_05 = "/lessons/05" + ENGINEIO_PATH
 PLAYGROUND_REQUESTS = {
@@ -154,6 +140,12 @@ def playground_watched(playground, playground_unharmed):
     return playground.port, playground_unharmed
 
 
+@pytest.fixture
+def watched(request):
+    """(port, Unharmed) of the server the case names: in set-up, where starting it belongs."""
+    return request.getfixturevalue(f"{request.param}_watched")
+
+
 SERVERS = {"lesson_server": REBOUND_REQUESTS, "playground": PLAYGROUND_REQUESTS}
 REBOUND_CASES = [
     pytest.param(server, *asked, id=f"{server}-{name}")
@@ -162,14 +154,14 @@ REBOUND_CASES = [
 ]
 
 
-@pytest.mark.parametrize("server, method, path, extra", REBOUND_CASES)
-def test_a_rebound_page_gets_nothing(server, method, path, extra, request):
-    port, watched = request.getfixturevalue(f"{server}_watched")
+@pytest.mark.parametrize("watched, method, path, extra", REBOUND_CASES, indirect=["watched"])
+def test_a_rebound_page_gets_nothing(watched, method, path, extra):
+    port, bystander = watched
 
     answer = as_rebound_page(port, method, path, extra)
 
     assert_misdirected(answer, port)
-    watched.check()
+    bystander.check()
 
 
 def test_the_playgrounds_redirect_names_the_loopback_host_it_was_asked_for(

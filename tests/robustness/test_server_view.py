@@ -1,10 +1,10 @@
 """The playground's server view, joined the way the console joins it, by anyone who can load a
 lesson page: it must show what a learner needs and nothing that authenticates.
 
-One playground for the module, as `nox -s playground` starts it: every lesson mounted in one
-process, each with its own admin feed (python-socketio's instrumentation, playground/wiring.py
-ServerView). Each test uses lessons of its own, so that what one test connects is not in another's
-view.
+The suite's one playground (the ``playground`` fixture), as `nox -s playground` starts it: every
+lesson mounted in one process, each with its own admin feed (python-socketio's instrumentation,
+playground/wiring.py ServerView). Each test uses lessons of its own, so that what one test connects
+is not in another's view.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import urllib.request
 import pytest
 import socketio
 
-from playground.lesson_process import PlaygroundProcess
 from tests.utils import WAIT_S, wait_until
 
 SERVER_VIEW = re.compile(r"data-server-view='([^']*)'")
@@ -27,19 +26,10 @@ QUERY = {"token": "query-SECRET-41aa"}  # the token lesson 09 shows must not go 
 STATS_EVERY_S = 2  # python-socketio's server_stats_interval, as the wiring leaves it
 
 
-@pytest.fixture(scope="module")
-def playground():
-    with PlaygroundProcess() as process:
-        process.url = process.url.rstrip("/")
-        yield process
-
-
 @pytest.fixture
-def playground_unharmed(playground, unharmed):
-    """The playground watched by a client of lesson 01's /chat (a lesson these tests leave be)."""
-    return unharmed(
-        playground.pid, f"{playground.url}/lessons/01", "/chat", "greet", "Bea", answer="greeting"
-    )
+def base(playground) -> str:
+    """The playground's URL without its trailing slash."""
+    return playground.url.rstrip("/")
 
 
 class Viewer:
@@ -90,12 +80,12 @@ class Viewer:
 
 
 @pytest.fixture
-def viewers(playground):
+def viewers(base):
     """``viewers(lesson)``: a new server view of that lesson (a tab of its page), closed after."""
     opened = []
 
     def view(lesson: str) -> Viewer:
-        opened.append(Viewer(playground.url, lesson))
+        opened.append(Viewer(base, lesson))
         return opened[-1]
 
     yield view
@@ -104,7 +94,7 @@ def viewers(playground):
 
 
 @pytest.fixture
-def learners(playground):
+def learners(base):
     """``learners(lesson, namespace="/")``: a python-socketio client of that lesson over
     long-polling (whose engine.io sid is its credential), sending a session cookie and a query
     token as a browser may; closed after."""
@@ -113,7 +103,7 @@ def learners(playground):
     def connect(lesson: str, namespace: str = "/") -> socketio.Client:
         client = socketio.Client()
         client.connect(
-            f"{playground.url}/?token={QUERY['token']}",
+            f"{base}/?token={QUERY['token']}",
             headers={"Cookie": COOKIE},
             transports=["polling"],
             namespaces=[namespace],
