@@ -24,6 +24,33 @@ def rss_mb(pid: int) -> float:
     return int(_status(pid)["VmRSS"].split()[0]) / 1024
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid``: its children, theirs, and so on."""
+    found, waiting = [], [pid]
+    while waiting:
+        parent = waiting.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*/children"):
+            try:
+                children = [int(child) for child in task.read_text().split()]
+            except FileNotFoundError:  # the task has just ended
+                continue
+            found += children
+            waiting += children
+    return found
+
+
+def tree_rss_mb(pid: int) -> float:
+    """The resident memory of ``pid`` and every process below it, summed, in MB: pages they
+    share count once per process, so this is an upper bound."""
+    total = 0.0
+    for each in [pid, *descendants(pid)]:
+        try:
+            total += rss_mb(each)
+        except FileNotFoundError:  # gone meanwhile
+            continue
+    return total
+
+
 def os_threads(pid: int) -> int:
     """How many OS threads the process has."""
     return int(_status(pid)["Threads"])

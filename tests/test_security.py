@@ -194,31 +194,19 @@ def test_no_lesson_or_playground_code_assigns_a_literal_secret_key():
 
 # --- cors_allowed_origins --------------------------------------------------------------------
 
-CONFIGURED_SERVER = """\
-import json, sys, warnings
-warnings.filterwarnings("ignore", message=r"\\s*Eventlet is deprecated")
-from playground import manifest
-from playground.run import EXIT_PORT_IN_USE, port_is_free
-lesson, config, host, port = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-if not port_is_free(host, port):
-    sys.exit(EXIT_PORT_IN_USE)
-app, socketio = manifest.find(lesson).create_app(**config)
-print("listening", flush=True)
-socketio.run(app, host=host, port=port)
-"""
-
 
 class ConfiguredLesson(LessonProcess):
     """A lesson served by ``socketio.run`` in eventlet mode like the runner serves it, with
-    ``create_app(**config)`` (the runner sets only the async mode)."""
+    ``create_app(**config)`` (tests/configured_lesson.py)."""
 
     def __init__(self, lesson, **config):
         super().__init__(lesson)
         self.config = config
 
     def command(self) -> list[str]:
-        config, port = json.dumps(self.config), str(self.port)
-        return [sys.executable, "-c", CONFIGURED_SERVER, self.lesson.id, config, self.host, port]
+        where = [self.host, str(self.port)]
+        module = [sys.executable, "-m", "tests.configured_lesson"]
+        return [*module, self.lesson.id, json.dumps(self.config), *where]
 
 
 @pytest.fixture(scope="module")
