@@ -4,6 +4,8 @@ import asyncio
 import concurrent.futures
 import os
 import random
+import subprocess
+import sys
 import threading
 import time
 
@@ -13,11 +15,13 @@ from scripts.measure import (
     Sampler,
     bounded,
     cpu_s,
+    descendants,
     machine,
     machine_busy_s,
     os_threads,
     percentile,
     rss_mb,
+    tree_rss_mb,
 )
 
 TICK_S = 1 / os.sysconf("SC_CLK_TCK")  # /proc counts CPU time in ticks
@@ -47,6 +51,33 @@ def test_rss_grows_with_memory_the_process_touches():
     block = b"\x01" * (64 << 20)  # 64 MiB, written: resident
     assert rss_mb(os.getpid()) - before > 48
     del block
+
+
+# A child that starts a grandchild holding 64 MiB, says its pid, and waits for its stdin to close.
+PARENT_OF_A_BIG_CHILD = """
+import subprocess, sys
+hold = "import sys; block = b'x' * (64 << 20); print(flush=True); sys.stdin.read()"
+grandchild = subprocess.Popen(
+    [sys.executable, "-c", hold], stdin=sys.stdin, stdout=subprocess.PIPE, text=True
+)
+grandchild.stdout.readline()  # its block is written
+print(grandchild.pid, flush=True)
+sys.stdin.read()
+grandchild.wait()
+"""
+
+
+def test_a_process_trees_memory_counts_the_grandchildren():
+    with subprocess.Popen(
+        [sys.executable, "-c", PARENT_OF_A_BIG_CHILD],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as child:  # on leaving: its stdin closed (both exit), then waited for
+        grandchild = int(child.stdout.readline())
+        assert child.pid in descendants(os.getpid())
+        assert descendants(child.pid) == [grandchild]
+        assert tree_rss_mb(child.pid) - rss_mb(child.pid) > 48
 
 
 def test_os_threads_counts_a_new_thread():
