@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import os
 import re
 import signal
 import socket
@@ -157,8 +158,11 @@ class ServerProcess:
         """What the server printed so far (all of it, once stopped)."""
         if self.output is None or self.output.closed:
             return self.final_output
-        self.output.seek(0)
-        return self.output.read().decode(errors="replace")
+        # pread, which moves no offset: the child writes through this same open file, so a
+        # seek here would send its next lines over the first ones (the line that says ready).
+        descriptor = self.output.fileno()
+        printed = os.pread(descriptor, os.fstat(descriptor).st_size, 0)
+        return printed.decode(errors="replace")
 
     def find_in_output(self, pattern: str) -> re.Match | None:
         """The first match of ``pattern`` (a regex, ``^`` and ``$`` at each line) in the output."""

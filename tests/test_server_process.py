@@ -3,12 +3,14 @@ picks its own port and says so, the default readiness, and a failed start's repo
 
 import os
 import sys
+import time
 import urllib.request
 
 import pytest
 
 from playground.lesson_process import LessonFailedToStart, PlaygroundProcess
 from playground.server_process import ServerProcess
+from tests.utils import WAIT_S
 
 
 class HttpServer(ServerProcess):
@@ -49,3 +51,32 @@ def test_a_playground_that_fails_to_start_says_why():
         PlaygroundProcess("--async-mode", "nonsense").start()
     assert str(failed.value).startswith("the playground did not start:\n")
     assert "invalid choice: 'nonsense'" in str(failed.value)
+
+
+class Printer(ServerProcess):
+    """A child that prints numbered lines as fast as it can, then "done", and waits to be
+    stopped: ready once it has begun."""
+
+    LINES = 20_000
+
+    def command(self) -> list[str]:
+        lines = f"for n in range({self.LINES}): print(n, flush=True)"
+        program = f"import time\nprint('began', flush=True)\n{lines}\nprint('done', flush=True)"
+        return [sys.executable, "-c", program + "\ntime.sleep(60)"]
+
+    def is_ready(self) -> bool:
+        return "began" in self.read_output()
+
+
+def test_reading_the_output_while_the_child_writes_loses_nothing():
+    # The child writes to the same open file that read_output() reads: a read that moved the
+    # file's offset would put the child's next lines over its first ones.
+    with Printer() as printer:
+        deadline = time.monotonic() + WAIT_S
+        while not printer.read_output().endswith("done\n"):  # as a readiness check polls it
+            assert time.monotonic() < deadline, printer.read_output()[-200:]
+        assert printer.read_output().splitlines() == [
+            "began",
+            *map(str, range(Printer.LINES)),
+            "done",
+        ]
