@@ -54,8 +54,15 @@ FAILING = """async ([count, options]) => {
         // Refused while connecting, or (when its first requests happened to reach one server)
         // cut off later by a request that reached another: each a 400 from a server. A session
         // refused while connecting is told 'disconnect' too: counted once, as connect_error.
+        // A session that connected sends until then: idle, it would hold one long-poll till
+        // its ping interval (25 s), on the one worker that knows it.
         let connected = false;
-        socket.on('connect', () => { connected = true; });
+        const send = () => {
+            if (!connected) return;
+            socket.emit('where');
+            setTimeout(send, 20);
+        };
+        socket.on('connect', () => { connected = true; send(); });
         socket.on('connect_error', (err) => failed(err.message, err.description));
         socket.on('disconnect', (reason, details) => {
             if (connected) failed(reason, details?.description);
