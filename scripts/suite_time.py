@@ -22,6 +22,7 @@ import json
 import os
 import re
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -34,12 +35,14 @@ from playground.manifest import ROOT
 from scripts.measure import machine, machine_busy_s, percentile
 
 PHASES = ("setup", "call", "teardown")
-FIGURES = ("setup_s", "call_s", "teardown_s", "wall_s", "others_cpu_percent")
+FIGURES = ("setup_s", "call_s", "teardown_s", "wall_s", "setup_share_percent", "others_cpu_percent")
+SHARES = ("setup_share_percent", "others_cpu_percent")  # percentages: side by side, no ratio
 LABELS = {
     "setup_s": "set-up (s)",
     "call_s": "call (s)",
     "teardown_s": "teardown (s)",
     "wall_s": "wall (s)",
+    "setup_share_percent": "set-up share of wall (%)",
     "others_cpu_percent": "other processes' CPU (%)",
 }
 DURATIONS_HEADER = re.compile(r"^=+ slowest (\d+ )?durations =+$")
@@ -67,9 +70,11 @@ def parse(output: str) -> dict:
     if summary is None:
         raise ValueError("no summary line ('N passed in S s'): did pytest finish?")
     counts = {word: int(n) for n, word in COUNT.findall(summary["counts"])}
+    wall = float(summary["seconds"])
     return {
         **{f"{phase}_s": round(sums[phase], 2) for phase in PHASES},
-        "wall_s": float(summary["seconds"]),
+        "wall_s": wall,
+        "setup_share_percent": round(100 * sums["setup"] / wall, 1) if wall else 0.0,
         "counts": counts,
         "not_passed": [line for line in lines if line.startswith(("FAILED ", "ERROR "))],
     }
@@ -131,7 +136,7 @@ def table(result: dict) -> str:
     rows.append(("tests", *(counts_text(side["runs"][0]["counts"]) for side in (here, there)), ""))
     for figure in FIGURES:
         mine, theirs = here["median"][figure], there["median"][figure]
-        ratio = f"{mine / theirs:.2f}" if theirs and figure != "others_cpu_percent" else ""
+        ratio = f"{mine / theirs:.2f}" if theirs and figure not in SHARES else ""
         rows.append((LABELS[figure], f"{mine:.1f}", f"{theirs:.1f}", ratio))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     return "\n".join(
@@ -161,6 +166,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # the worktree goes, as on Ctrl-C
     try:
         commit = git("rev-parse", "--verify", "--quiet", f"{args.against}^{{commit}}")
     except RuntimeError:

@@ -36,6 +36,7 @@ def test_sums_each_phase_and_reads_the_wall_time_and_counts():
         "call_s": 0.30,
         "teardown_s": 1.25,
         "wall_s": 4.0,
+        "setup_share_percent": 51.5,
         "counts": {"passed": 26},
         "not_passed": [],
     }
@@ -64,6 +65,7 @@ def test_output_without_durations_or_summary_is_a_clear_error(output, message):
 def test_the_table_puts_both_sides_side_by_side_with_their_ratio():
     def side(label: str, setup: float) -> dict:
         figures = {"setup_s": setup, "call_s": 8.0, "teardown_s": 1.0, "wall_s": 20.0}
+        figures["setup_share_percent"] = 100 * setup / 20.0
         figures["others_cpu_percent"] = 3.0
         return {"label": label, "runs": [{"counts": {"passed": 26}}], "median": figures}
 
@@ -73,4 +75,5 @@ def test_the_table_puts_both_sides_side_by_side_with_their_ratio():
     assert lines[1].split() == ["tests", "26", "passed", "26", "passed"]
     assert lines[2].split() == ["set-up", "(s)", "5.0", "10.0", "0.50"]
     assert lines[5].split() == ["wall", "(s)", "20.0", "20.0", "1.00"]
-    assert lines[6].split()[-2:] == ["3.0", "3.0"]  # no ratio for a share of the machine
+    assert lines[6].split()[-2:] == ["25.0", "50.0"]  # shares: side by side, no ratio
+    assert lines[7].split()[-2:] == ["3.0", "3.0"]
