@@ -158,9 +158,11 @@ class NginxServer(ServerProcess):
         upgrade: bool = True,
         port: int = 0,
         host: str = "127.0.0.1",
+        url_prefix: str = "",
     ):
         super().__init__(port, host)
         self.upstreams, self.sticky, self.upgrade = list(upstreams), sticky, upgrade
+        self.url_prefix = url_prefix  # the path the app is under: /lessons/13 in the playground
         self.executable = executable("nginx")
         self.prefix: tempfile.TemporaryDirectory | None = None
 
@@ -182,6 +184,7 @@ class NginxServer(ServerProcess):
             upstreams=[f"{self.host}:{port}" for port in self.upstreams],
             sticky=self.sticky,
             upgrade=self.upgrade,
+            url_prefix=self.url_prefix,
         )
 
     def command(self) -> list[str]:
@@ -312,7 +315,9 @@ class Stack:
                 self.nginx.stop()
             self.nginx_options = wanted
             upstreams = [server.port for server in self.servers]
-            self.nginx = NginxServer(upstreams, port=self.port, host=self.host, **wanted).start()
+            self.nginx = NginxServer(
+                upstreams, port=self.port, host=self.host, url_prefix=self.prefix, **wanted
+            ).start()
         return self.nginx
 
     def restart(self, server: GunicornServer) -> None:

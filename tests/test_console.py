@@ -88,6 +88,17 @@ def test_index_lists_every_lesson_live_and_opens_its_console(page, playground_ur
     expect(page.locator("#console .client")).not_to_have_count(0)
 
 
+def test_lesson_13_in_the_playground_reaches_each_server_over_websocket(console):
+    """The playground forwards /lessons/13/ to the lesson's nginx: its Socket.IO location must
+    be that path, or nginx serves it as a page (polling only, no X-Upstream to choose by)."""
+    page = console("13")
+    play(page, "Carol announces to every server")
+    rows = page.locator("#where tbody tr")
+    expect(rows).to_have_count(3)
+    assert [row.get_attribute("data-transport") for row in rows.all()] == ["websocket"] * 3
+    assert len({row.get_attribute("data-pid") for row in rows.all()}) == 3  # one per server
+
+
 def test_a_failed_lesson_is_shown_failed_beside_the_live_ones(page):
     broken = manifest.Lesson("99", "broken", "Broken", "Cannot be imported.", ("app",))
     entries, _ = load([manifest.lessons()[0], broken], "threading")
