@@ -82,6 +82,8 @@ class Probes:
 
 
 def pytest_collection_finish(session):
+    if session.config.option.collectonly:
+        return
     if any("probes" in getattr(item, "fixturenames", ()) for item in session.items):
         session.config.stash[STARTED] = Probes()
 
