@@ -30,12 +30,11 @@ from playground.run import (
     ASYNC_MODES,
     EXIT_PORT_IN_USE,
     add_server_options,
-    port_is_free,
     quiet_eventlet_warning,
     server_options,
     server_settings,
 )
-from playground.server_process import free_port
+from playground.server_process import free_port, port_is_free
 from playground.wiring import DEFAULTS, RefuseForeignHosts
 
 

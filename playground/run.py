@@ -30,7 +30,6 @@ if __name__ == "__main__" and "--monkey-patch" in sys.argv[1:]:
 
 import argparse
 import contextlib
-import errno
 import os
 import re
 import socket
@@ -40,7 +39,7 @@ from pathlib import Path
 from playground import app_file, deployment, manifest
 from playground.app_file import AppFileError
 from playground.redis_server import RedisServer, RedisServerMissing
-from playground.server_process import next_free_port
+from playground.server_process import next_free_port, port_is_free
 
 # In the order the maintainers advise in 2026: threading first, then gevent; eventlet, the
 # lessons' default (what most tutorials use), is in bugfix-only mode upstream (lesson 12).
@@ -236,23 +235,6 @@ def server_options(async_mode: str, socket_timeout: float, max_client_connection
 
 
 # --8<-- [end:bounded-server]
-
-
-def port_is_free(host: str, port: int) -> bool:
-    """Whether nothing listens on host:port.
-
-    Checked before starting because eventlet binds with SO_REUSEPORT: a second server on a busy
-    port would silently share it instead of failing.
-    """
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as error:
-            if error.errno == errno.EADDRINUSE:
-                return False
-            raise
-    return True
 
 
 def quiet_eventlet_warning() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import os
 import re
 import signal
@@ -39,14 +40,27 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+def port_is_free(host: str, port: int) -> bool:
+    """Whether nothing listens on host:port.
+
+    Checked before starting because eventlet binds with SO_REUSEPORT: a second server on a busy
+    port would silently share it instead of failing.
+    """
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return False
+            raise
+    return True
+
+
 def next_free_port(host: str, first: int) -> int:
     """The first port from ``first`` on that nothing listens on now: one to suggest to a user."""
     for port in range(first, min(first + 100, 65536)):
-        with socket.socket() as s:
-            try:
-                s.bind((host, port))
-            except OSError:
-                continue
+        if port_is_free(host, port):
             return port
     return free_port(host)
 

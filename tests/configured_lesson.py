@@ -13,7 +13,8 @@ import warnings
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # before it is imported
 
 from playground import manifest  # noqa: E402
-from playground.run import EXIT_PORT_IN_USE, port_is_free  # noqa: E402
+from playground.run import EXIT_PORT_IN_USE  # noqa: E402
+from playground.server_process import port_is_free  # noqa: E402
 
 if __name__ == "__main__":
     lesson, config, host, port = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], int(sys.argv[4])

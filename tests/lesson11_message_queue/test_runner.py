@@ -9,7 +9,6 @@ async library the server runs on.
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 
@@ -18,6 +17,7 @@ import socketio as python_socketio
 
 from playground.lesson_process import LessonProcess, free_port
 from playground.redis_server import INSTALL_HINT, RedisServer
+from playground.server_process import port_is_free
 from tests.utils import WAIT_S, wait_until
 
 QUEUE_LINE = re.compile(
@@ -25,11 +25,6 @@ QUEUE_LINE = re.compile(
     r"\(a private redis-server, stopped with this server\)$",
     re.MULTILINE,
 )
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) != 0
 
 
 def private_redis(server: LessonProcess) -> tuple[str, RedisServer]:
@@ -51,7 +46,7 @@ def test_the_runner_starts_its_own_redis_says_where_and_stops_it_on_ctrl_c(lesso
         )
         assert second, server.read_output()
         port = int(second[1])  # the first port after the lesson's that nothing listens on
-        assert port > server.port and port_is_free(port)
+        assert port > server.port and port_is_free("127.0.0.1", port)
         assert redis.ping()
 
         os.kill(server.process.pid, signal.SIGINT)  # Ctrl-C, to the runner alone
