@@ -61,8 +61,8 @@ class Printer(ServerProcess):
 
     def command(self) -> list[str]:
         lines = f"for n in range({self.LINES}): print(n, flush=True)"
-        program = f"import time\nprint('began', flush=True)\n{lines}\nprint('done', flush=True)"
-        return [sys.executable, "-c", program + "\ntime.sleep(60)"]
+        program = f"import signal\nprint('began', flush=True)\n{lines}\nprint('done', flush=True)"
+        return [sys.executable, "-c", program + "\nsignal.pause()"]  # until stop()'s SIGTERM
 
     def is_ready(self) -> bool:
         return "began" in self.read_output()
